@@ -1,0 +1,1 @@
+"""Canonical scenarios derived from real agreements; installed as ``planner.seeds``."""
