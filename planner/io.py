@@ -108,15 +108,22 @@ def scenario_from_data(data: Any, source: str = "<scenario>") -> Scenario:
     return _validate(Scenario, data, source)
 
 
+def seeds_dir() -> Path:
+    """Folder of the packaged seeds: ``planner.seeds`` once installed, ``seeds/`` in a checkout."""
+    try:
+        return Path(str(resources.files("planner.seeds")))
+    except ModuleNotFoundError:  # running from a source tree without installing
+        return Path(__file__).resolve().parent.parent / "seeds"
+
+
 def default_scenario_path() -> Path:
     """The packaged seed scenario (works after a non-editable install, from any directory)."""
-    ref = resources.files("planner.seeds").joinpath(DEFAULT_SEED, "scenario.json")
-    return Path(str(ref))
+    return seeds_dir() / DEFAULT_SEED / "scenario.json"
 
 
 def seed_names() -> list[str]:
-    root = resources.files("planner.seeds")
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and p.joinpath("scenario.json").is_file())
+    root = seeds_dir()
+    return sorted(p.name for p in root.iterdir() if (p / "scenario.json").is_file())
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:
@@ -128,7 +135,7 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     if path is None:
         path = default_scenario_path()
     elif not Path(path).exists() and str(path) in seed_names():
-        path = default_scenario_path().parent.parent / str(path) / "scenario.json"
+        path = seeds_dir() / str(path) / "scenario.json"
     return scenario_from_data(read_json_file(path), str(path))
 
 

@@ -1,0 +1,66 @@
+"""planner: plans the logistics of a phased hostage-prisoner exchange.
+
+    from planner import load_scenario, solve, verify
+    scenario = load_scenario()            # the packaged seed case, or a path
+    result = solve(scenario)              # SolveResult: status, plan, conflict, verification
+    print(result.to_json())               # the plan contract
+    report = verify(scenario, result.plan)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from planner.io import InputError, load_plan, load_scenario, scenario_from_data
+from planner.plan import Plan, Stage, Withdrawal
+from planner.scenario import Scenario
+
+if TYPE_CHECKING:
+    from planner.solve import SolveResult
+    from planner.verify import VerifyReport
+
+__version__ = "0.1.0"
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """JSON Schema of the scenario format, for editors."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "planner scenario"
+    return schema
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    check: bool = True,
+) -> SolveResult:
+    """Solve a scenario (settings default to its ``solver`` section); see planner.solve."""
+    from planner.solve import solve as _solve
+
+    return _solve(scenario, time_limit=time_limit, seed=seed, workers=workers, check=check)
+
+
+def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
+    """Independent check of a plan against every rule of the scenario (no ortools)."""
+    from planner.verify import verify as _verify
+
+    return _verify(scenario, plan)
+
+
+__all__ = [
+    "InputError",
+    "Plan",
+    "Scenario",
+    "Stage",
+    "Withdrawal",
+    "load_plan",
+    "load_scenario",
+    "scenario_from_data",
+    "scenario_json_schema",
+    "solve",
+    "verify",
+]

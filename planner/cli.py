@@ -1,0 +1,162 @@
+"""Command line: parses arguments, calls the library, prints. No planning logic lives here.
+
+Exit codes: 0 solved / all rules hold / valid, 1 a plan breaks rules, 2 bad input,
+3 infeasible, 4 no answer within the time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from planner.io import InputError, load_plan, load_scenario, write_atomic
+from planner.report.text import conflict_text, plan_table
+from planner.scenario import Scenario
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="planner",
+        description="Plan the logistics of a phased hostage-prisoner exchange.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("solve", help="find a verified staged release plan")
+    s.add_argument("scenario", nargs="?", help="scenario JSON or seed name (default: seed case)")
+    s.add_argument("-o", "--output", metavar="PLAN.json", help="write the plan JSON here")
+    s.add_argument("--json", action="store_true", help="print the plan JSON instead of a table")
+    s.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
+    s.add_argument("--seed", type=int, metavar="N", help="solver random seed")
+    s.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
+
+    c = sub.add_parser("check", help="verify a plan against a scenario's rules")
+    c.add_argument("scenario")
+    c.add_argument("plan")
+
+    v = sub.add_parser("validate", help="validate a scenario file")
+    v.add_argument("scenario")
+
+    sub.add_parser("schema", help="print the scenario JSON Schema")
+
+    e = sub.add_parser("explain", help="why a scenario has no plan (the conflicting rules)")
+    e.add_argument("scenario", nargs="?")
+    e.add_argument("--time-limit", type=float, metavar="S")
+    return p
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from planner.solve import solve
+
+    for name in ("time_limit", "seed", "workers"):
+        value = getattr(args, name)
+        if value is not None and value <= (0 if name != "seed" else -1):
+            raise InputError("command line", [(f"--{name.replace('_', '-')}", f"expected a positive number, found {value}")])
+    sc = load_scenario(args.scenario)
+    result = solve(sc, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+    if result.status == "infeasible":
+        _out(conflict_text(sc, result.conflict, result.conflict_minimal))
+        return EXIT_INFEASIBLE
+    if result.plan is None:
+        _err(f"no plan found within the time limit of {result.time_limit_seconds:g} s "
+             "(raise --time-limit)")
+        return EXIT_TIMEOUT
+    if result.verification is not None and not result.verification.ok:
+        _err("internal error: the verifier rejected the solver's plan:")
+        for line in result.verification.lines():
+            _err("  " + line)
+        return EXIT_VIOLATIONS
+    if args.output:
+        write_atomic(args.output, result.to_json())
+    if args.json:
+        sys.stdout.write(result.to_json())
+    else:
+        _out(plan_table(sc, result.plan, wall_seconds=result.wall_seconds))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from planner.verify import verify
+
+    sc = load_scenario(args.scenario)
+    plan = load_plan(args.plan)
+    report = verify(sc, plan)
+    if report.ok:
+        _out(f"plan holds: {len(sc.rules)} rules of {sc.name} checked, no violation")
+        return EXIT_OK
+    for line in report.lines():
+        _out(line)
+    _err(f"{len(report.violations)} violation(s)")
+    return EXIT_VIOLATIONS
+
+
+def _summary(sc: Scenario) -> str:
+    h = sum(c.count for c in sc.hostage_cohorts)
+    p = sum(c.count for c in sc.prisoner_cohorts)
+    return (f"{sc.name}: valid; {h} hostages in {len(sc.hostage_cohorts)} cohorts, {p} prisoners "
+            f"in {len(sc.prisoner_cohorts)} cohorts, {len(sc.withdrawal_lines)} withdrawal lines, "
+            f"{len(sc.rules)} rules, horizon {sc.horizon_hours} h")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    _out(_summary(load_scenario(args.scenario)))
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from planner import scenario_json_schema
+
+    _out(json.dumps(scenario_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from planner.explain import minimal_conflict
+
+    sc = load_scenario(args.scenario)
+    conflict = minimal_conflict(sc, time_limit=args.time_limit or sc.solver.time_limit_seconds,
+                                seed=sc.solver.seed)
+    if conflict.feasible:
+        _out(f"{sc.name}: feasible; no rules conflict")
+        return EXIT_OK
+    if not conflict.rules and not conflict.minimal:
+        _err(f"no answer within the time limit of {args.time_limit or sc.solver.time_limit_seconds:g} s")
+        return EXIT_TIMEOUT
+    _out(conflict_text(sc, conflict.rules, conflict.minimal))
+    return EXIT_INFEASIBLE
+
+
+COMMANDS = {
+    "solve": cmd_solve,
+    "check": cmd_check,
+    "validate": cmd_validate,
+    "schema": cmd_schema,
+    "explain": cmd_explain,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        _err(exc.render())
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

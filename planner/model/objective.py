@@ -1,0 +1,73 @@
+"""Objective terms, each a linear expression minimised in turn (lexicographic)."""
+
+from __future__ import annotations
+
+from planner.model.rules import ratio_balance
+from planner.model.variables import LinExpr, Variables
+from planner.scenario import ExchangeRatioRule
+
+
+def living_released_hour(v: Variables) -> LinExpr:
+    living = [c.id for c in v.sc.hostage_cohorts if c.status == "living"]
+    last = v.model.new_int_var(0, v.H, "objective.living_released_hour")
+    for s in range(v.S):
+        for c in living:
+            v.model.add(last >= v.handover_complete(s)).only_enforce_if(v.used[s, c])
+    return last
+
+
+def completion_hour(v: Variables) -> LinExpr:
+    last = v.model.new_int_var(0, v.H, "objective.completion_hour")
+    for s in range(v.S):
+        v.model.add(last >= v.handover_complete(s)).only_enforce_if(v.active[s])
+        v.model.add(last >= v.release[s]).only_enforce_if(v.has_prisoners[s])
+    return last
+
+
+def stage_count(v: Variables) -> LinExpr:
+    return sum(v.active, start=0)
+
+
+def peak_imbalance(v: Variables) -> LinExpr:
+    rules = [r for r in v.sc.rules if isinstance(r, ExchangeRatioRule)]
+    bound = sum(c.count for c in v.sc.prisoner_cohorts) + sum(
+        int(rate + 1) * v.sc.cohort_count(h) for r in rules for h, rate in r.per_hostage.items()
+    )
+    peak = v.model.new_int_var(0, bound, "objective.peak_imbalance")
+    for r in rules:
+        running: LinExpr = 0
+        for s in range(v.S):
+            running = running + ratio_balance(v, r, s)
+            v.model.add(100 * peak >= running)
+            v.model.add(100 * peak >= -running)
+    return peak
+
+
+def priority(v: Variables) -> LinExpr:
+    total: LinExpr = 0
+    for cohort, weight in v.sc.objective.priorities.items():
+        done = v.model.new_int_var(0, v.H, f"objective.priority.{cohort}")
+        for s in range(v.S):
+            v.model.add(done >= v.release_hour(s, cohort)).only_enforce_if(v.used[s, cohort])
+        total = total + weight * done
+    return total
+
+
+def tidy_people(v: Variables) -> LinExpr:
+    """First tie-break after the listed terms: people in earlier stages (slots are in time
+    order, so weighting each person by the slot index moves releases forward)."""
+    return sum((s * v.count[s, c] for s in range(v.S) for c in v.cohorts), start=0)
+
+
+def tidy_hours(v: Variables) -> LinExpr:
+    """Last tie-break: every stage, release and withdrawal as early as the terms allow."""
+    return sum(v.start, start=0) + sum(v.release, start=0) + sum(v.line_start.values(), start=0)
+
+
+TERMS = {
+    "living_released_hour": living_released_hour,
+    "completion_hour": completion_hour,
+    "stage_count": stage_count,
+    "peak_imbalance": peak_imbalance,
+    "priority": priority,
+}

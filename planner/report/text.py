@@ -1,0 +1,82 @@
+"""Plain-text renderings of plans and conflicts for the terminal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from planner.plan import Plan
+from planner.scenario import Scenario
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths))] + [
+        fmt.format(*row).rstrip() for row in rows
+    ]
+
+
+def clock(sc: Scenario, hour: int | None) -> str:
+    """Hour from t=0 as a clock time when the scenario has a start_time."""
+    if hour is None:
+        return "-"
+    if sc.start_time is None:
+        return f"h{hour}"
+    return (sc.start_time + timedelta(hours=hour)).strftime("%d %b %H:%M")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{c} {n}" for c, n in counts.items()) or "-"
+
+
+def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -> str:
+    took = f", {wall_seconds:.2f} s" if wall_seconds is not None else ""
+    out = [f"{plan.scenario}: {plan.status} plan (seed {plan.seed}{took}), verified against "
+           f"{len(sc.rules)} rules", ""]
+    if plan.withdrawals:
+        out.append("Withdrawals")
+        out += ["  " + line for line in _table(
+            ["line", "held %", "move starts", "complete"],
+            [[w.line, f"{sc.withdrawal_lines[sc.line_index(w.line)].share_held_pct:g}",
+              f"h{w.start_hour} ({clock(sc, w.start_hour)})",
+              f"h{w.complete_hour} ({clock(sc, w.complete_hour)})"] for w in plan.withdrawals])]
+        out.append("")
+    out.append("Stages")
+    rows = []
+    for st in plan.stages:
+        rows.append([
+            str(st.index), f"h{st.start_hour}", clock(sc, st.start_hour),
+            f"h{st.handover_complete_hour}",
+            f"h{st.prisoner_release_hour}" if st.prisoner_release_hour is not None else "-",
+            st.site or "-", st.line_in_force, _counts(st.hostages), _counts(st.prisoners),
+        ])
+    out += ["  " + line for line in _table(
+        ["#", "start", "clock", "received", "released", "site", "line", "hostages", "prisoners"],
+        rows)]
+    m = plan.metrics
+    out.append("")
+    living = (f"all living hostages received by h{m.living_released_hour}"
+              if m.living_released_hour is not None else "no living hostage released")
+    out.append(f"{living}; last release h{m.completion_hour}; {m.stage_count} stages; "
+               f"{m.hostages_released} hostages and {m.prisoners_released} prisoners released")
+    if plan.unreleased:
+        out.append(f"not released within the horizon: {_counts(plan.unreleased)}")
+    if plan.objective:
+        out.append("objective: " + ", ".join(f"{k} {v}" for k, v in plan.objective.items()))
+    return "\n".join(out)
+
+
+def conflict_text(sc: Scenario, rules: list[str], minimal: bool) -> str:
+    from planner.explain import describe_rule
+
+    if not rules:
+        return (f"{sc.name}: infeasible even with every rule dropped: the fixed structure "
+                f"(horizon {sc.horizon_hours} h, at most {sc.max_stages} stages, cohort sizes, "
+                "line moves) admits no plan")
+    head = "these rules cannot all hold" + ("" if minimal else " (time ran out: may not be minimal)")
+    ids = " + ".join(f"`{r}`" for r in rules)
+    lines = [f"{sc.name}: infeasible: {head}: {ids}"]
+    lines += [f"  rule `{r}`: {describe_rule(sc, sc.rule(r))}" for r in rules]
+    if minimal and len(rules) > 1:
+        lines.append("dropping or relaxing any one of them makes the rest feasible")
+    return "\n".join(lines)

@@ -1,0 +1,249 @@
+"""Run the model: lexicographic objective steps, decode into a Plan, verify it independently.
+
+Determinism: with ``workers=1`` (the default) and a fixed seed, CP-SAT repeats itself, so the
+same scenario and seed give the same plan bytes as long as every step finishes within the time
+limit. With several workers the search is parallel and a wall-clock limit can stop it at
+different points, so plans may differ from run to run (they are still verified).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Literal
+
+from ortools.sat.python import cp_model
+from pydantic import BaseModel, ConfigDict, Field
+
+from planner.model.builder import BuiltModel, build_model
+from planner.plan import Metrics, Plan, Stage, Withdrawal
+from planner.scenario import ExchangeRatioRule, Scenario
+from planner.verify import VerifyReport, verify
+
+Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
+
+
+class StepReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    term: str
+    status: str
+    value: int | None
+    seconds: float
+
+
+class SolveResult(BaseModel):
+    """What a solve returns: a status, the plan (if any), the conflict (if infeasible)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str
+    status: Status
+    plan: Plan | None = None
+    conflict: list[str] = Field(default_factory=list, description="rule ids, when infeasible")
+    conflict_minimal: bool = True
+    steps: list[StepReport] = Field(default_factory=list)
+    wall_seconds: float = 0.0
+    model_size: dict[str, int] = Field(default_factory=dict)
+    verification: VerifyReport | None = None
+    seed: int = 0
+    workers: int = 1
+    time_limit_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and (self.verification is None or self.verification.ok)
+
+    def to_json(self) -> str:
+        if self.plan is None:
+            raise ValueError(f"no plan: the solve ended with status {self.status!r}")
+        return self.plan.to_json()
+
+
+def make_solver(seed: int, workers: int, seconds: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = workers
+    p.random_seed = seed
+    p.max_time_in_seconds = max(seconds, 0.01)
+    return solver
+
+
+def solve(
+    sc: Scenario,
+    *,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    check: bool = True,
+) -> SolveResult:
+    """Solve a scenario; settings default to the scenario's ``solver`` section.
+
+    Returns a SolveResult with status optimal/feasible (plan set, verified when ``check``),
+    infeasible (``conflict`` names a minimal set of conflicting rule ids), or time_limit.
+    """
+    limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
+    seed = seed if seed is not None else sc.solver.seed
+    workers = workers if workers is not None else sc.solver.workers
+    began = time.monotonic()
+    built = build_model(sc)
+    result = SolveResult(
+        scenario=sc.name, status="time_limit", model_size=built.size(), seed=seed,
+        workers=workers, time_limit_seconds=limit,
+    )
+    model = built.model
+    n_vars = len(model.proto.variables)
+    every_var = [model.get_int_var_from_proto_index(i) for i in range(n_vars)]
+    best: list[int] | None = None
+    all_optimal = True
+    for term, expr in built.terms.items():
+        remaining = limit - (time.monotonic() - began)
+        if remaining <= 0.01:
+            all_optimal = all_optimal and term.startswith("tidy")
+            break
+        model.minimize(expr)
+        model.clear_hints()
+        if best is not None:
+            for var, value in zip(every_var, best, strict=True):
+                model.add_hint(var, value)
+        solver = make_solver(seed, workers, remaining)
+        t0 = time.monotonic()
+        code = solver.solve(model)
+        secs = round(time.monotonic() - t0, 3)
+        name = solver.status_name(code).lower()
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            value = int(solver.value(expr))
+            result.steps.append(StepReport(term=term, status=name, value=value, seconds=secs))
+            best = [int(solver.value(x)) for x in every_var]
+            model.add(expr <= value)
+            if code != cp_model.OPTIMAL:
+                all_optimal = all_optimal and term.startswith("tidy")
+                break
+            continue
+        result.steps.append(StepReport(term=term, status=name, value=None, seconds=secs))
+        if code == cp_model.INFEASIBLE and best is None:
+            from planner.explain import minimal_conflict
+
+            left = max(limit - (time.monotonic() - began), 1.0)
+            conflict = minimal_conflict(sc, time_limit=left, seed=seed)
+            result.status = "infeasible"
+            result.conflict = conflict.rules
+            result.conflict_minimal = conflict.minimal
+            result.wall_seconds = round(time.monotonic() - began, 3)
+            return result
+        all_optimal = all_optimal and term.startswith("tidy")
+        break
+    if best is not None:
+        values = dict(zip((x.index for x in every_var), best, strict=True))
+        result.plan = decode(sc, built, values, "optimal" if all_optimal else "feasible", seed)
+        result.status = result.plan.status
+        if check:
+            result.verification = verify(sc, result.plan)
+    result.wall_seconds = round(time.monotonic() - began, 3)
+    return result
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def person_ids(sc: Scenario, cohort: str) -> list[str]:
+    """Member ids first, then generated ids <cohort>-<n> for the unnamed rest."""
+    c = sc.hostage(cohort) or sc.prisoner(cohort)
+    assert c is not None
+    named = [m.id for m in c.members]
+    return named + [f"{cohort}-{n}" for n in range(1, c.count - len(named) + 1)]
+
+
+def decode(
+    sc: Scenario, built: BuiltModel, values: dict[int, int], status: str, seed: int
+) -> Plan:
+    v = built.vars
+
+    def val(x: cp_model.IntVar) -> int:
+        return values[x.index]
+
+    withdrawals = []
+    for ln in sc.withdrawal_lines:
+        ws = val(v.line_start[ln.id])
+        withdrawals.append(Withdrawal(line=ln.id, start_hour=ws, complete_hour=ws + ln.move_hours))
+    slots = sorted((s for s in range(v.S) if val(v.active[s])), key=lambda s: (val(v.start[s]), s))
+    queues = {c: person_ids(sc, c) for c in v.cohorts}
+    taken = dict.fromkeys(v.cohorts, 0)
+    stages = []
+    for k, s in enumerate(slots, start=1):
+        st = val(v.start[s])
+        hc = st + sc.handover_hours
+        groups: list[tuple[dict[str, int], list[str]]] = []
+        for cohorts in ([c.id for c in sc.hostage_cohorts], [c.id for c in sc.prisoner_cohorts]):
+            counts: dict[str, int] = {}
+            ids: list[str] = []
+            for c in cohorts:
+                n = val(v.count[s, c])
+                if n:
+                    counts[c] = n
+                    ids += queues[c][taken[c] : taken[c] + n]
+                    taken[c] += n
+            groups.append((counts, ids))
+        (hostages, hostage_ids), (prisoners, prisoner_ids) = groups
+        pr = val(v.release[s]) if prisoners else None
+        in_force = sc.initial_position
+        for w in withdrawals:
+            if w.complete_hour <= st:
+                in_force = w.line
+        stages.append(
+            Stage(
+                index=k, start_hour=st, handover_complete_hour=hc, prisoner_release_hour=pr,
+                end_hour=max(hc, pr) if pr is not None else hc, site=None,
+                line_in_force=in_force, hostages=hostages, hostage_ids=hostage_ids,
+                prisoners=prisoners, prisoner_ids=prisoner_ids,
+            )
+        )
+    unreleased = {c: sc.cohort_count(c) - taken[c] for c in v.cohorts if taken[c] < sc.cohort_count(c)}
+    metrics = plan_metrics(sc, stages)
+    objective = objective_values(sc, stages, metrics)
+    return Plan(
+        scenario=sc.name, status=status, seed=seed, objective=objective,  # type: ignore[arg-type]
+        withdrawals=withdrawals, stages=stages, unreleased=unreleased, metrics=metrics,
+    )
+
+
+def plan_metrics(sc: Scenario, stages: list[Stage]) -> Metrics:
+    living = {c.id for c in sc.hostage_cohorts if c.status == "living"}
+    living_hours = [st.handover_complete_hour for st in stages if living & st.hostages.keys()]
+    return Metrics(
+        living_released_hour=max(living_hours) if living_hours else None,
+        completion_hour=max((st.end_hour for st in stages), default=0),
+        stage_count=len(stages),
+        hostages_released=sum(sum(st.hostages.values()) for st in stages),
+        prisoners_released=sum(sum(st.prisoners.values()) for st in stages),
+    )
+
+
+def objective_values(sc: Scenario, stages: list[Stage], metrics: Metrics) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for term in sc.objective.terms:
+        if term == "living_released_hour":
+            out[term] = metrics.living_released_hour or 0
+        elif term == "completion_hour":
+            out[term] = metrics.completion_hour
+        elif term == "stage_count":
+            out[term] = metrics.stage_count
+        elif term == "peak_imbalance":
+            peak = 0
+            for r in sc.rules:
+                if isinstance(r, ExchangeRatioRule):
+                    running = 0
+                    for st in stages:
+                        running += 100 * sum(st.prisoners.get(p, 0) for p in r.prisoners)
+                        running -= sum(round(rate * 100) * st.hostages.get(h, 0) for h, rate in r.per_hostage.items())
+                        peak = max(peak, math.ceil(abs(running) / 100))
+            out[term] = peak
+        elif term == "priority":
+            total = 0
+            for cohort, weight in sc.objective.priorities.items():
+                hours = [
+                    st.handover_complete_hour if sc.is_hostage(cohort) else (st.prisoner_release_hour or 0)
+                    for st in stages
+                    if cohort in st.hostages or cohort in st.prisoners
+                ]
+                total += weight * max(hours, default=0)
+            out[term] = total
+    return out

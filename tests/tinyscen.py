@@ -1,0 +1,52 @@
+"""Tiny scenarios built in code for the tests (imported as a plain module)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from planner.io import scenario_from_data
+from planner.plan import Plan
+from planner.scenario import Scenario
+from planner.solve import solve
+
+BASE: dict[str, Any] = {
+    "name": "tiny",
+    "horizon_hours": 300,
+    "max_stages": 6,
+    "handover_hours": 2,
+    "hostage_cohorts": [
+        {"id": "living", "count": 3, "status": "living"},
+        {"id": "dead", "count": 2, "status": "deceased"},
+    ],
+    "prisoner_cohorts": [
+        {"id": "pris", "count": 30, "sentence": "life", "prison": "ofer"},
+        {"id": "remains", "count": 30, "sentence": "remains"},
+    ],
+    "withdrawal_lines": [
+        {"id": "yellow", "share_held_pct": 53, "move_hours": 24},
+        {"id": "next", "share_held_pct": 40, "move_hours": 10},
+    ],
+    "rules": [
+        {"kind": "release", "id": "all-hostages", "cohorts": ["living", "dead"]},
+        {"kind": "release", "id": "all-prisoners", "cohorts": ["pris"]},
+    ],
+    "solver": {"time_limit_seconds": 20, "seed": 0, "workers": 1},
+}
+
+
+def tiny(*rules: dict[str, Any], drop: tuple[str, ...] = (), **top: Any) -> Scenario:
+    """The base scenario plus ``rules``, minus rules whose id is in ``drop``; ``top`` overrides
+    top-level fields."""
+    data = copy.deepcopy(BASE)
+    data["rules"] = [r for r in data["rules"] if r["id"] not in drop] + list(rules)
+    data.update(top)
+    return scenario_from_data(data, "tiny")
+
+
+def solved(sc: Scenario, **kwargs: Any) -> Plan:
+    """Solve, assert the plan exists and passes the independent verifier, return it."""
+    result = solve(sc, **kwargs)
+    assert result.plan is not None, (result.status, result.conflict)
+    assert result.verification is not None and result.verification.ok, result.verification
+    return result.plan
