@@ -1,10 +1,10 @@
 """planner: plans the logistics of a phased hostage-prisoner exchange.
 
-    from planner import load_scenario, solve, verify
-    scenario = load_scenario()            # the packaged seed case, or a path
-    result = solve(scenario)              # SolveResult: status, plan, conflict, verification
-    print(result.to_json())               # the plan contract
-    report = verify(scenario, result.plan)
+from planner import load_scenario, solve, verify
+scenario = load_scenario()            # the packaged seed case, or a path
+result = solve(scenario)              # SolveResult: status, plan, conflict, verification
+print(result.to_json())               # the plan contract
+report = verify(scenario, result.plan)
 """
 
 from __future__ import annotations

@@ -62,15 +62,20 @@ def cmd_solve(args: argparse.Namespace) -> int:
     for name in ("time_limit", "seed", "workers"):
         value = getattr(args, name)
         if value is not None and value <= (0 if name != "seed" else -1):
-            raise InputError("command line", [(f"--{name.replace('_', '-')}", f"expected a positive number, found {value}")])
+            raise InputError(
+                "command line",
+                [(f"--{name.replace('_', '-')}", f"expected a positive number, found {value}")],
+            )
     sc = load_scenario(args.scenario)
     result = solve(sc, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
     if result.status == "infeasible":
         _out(conflict_text(sc, result.conflict, result.conflict_minimal))
         return EXIT_INFEASIBLE
     if result.plan is None:
-        _err(f"no plan found within the time limit of {result.time_limit_seconds:g} s "
-             "(raise --time-limit)")
+        _err(
+            f"no plan found within the time limit of {result.time_limit_seconds:g} s "
+            "(raise --time-limit)"
+        )
         return EXIT_TIMEOUT
     if result.verification is not None and not result.verification.ok:
         _err("internal error: the verifier rejected the solver's plan:")
@@ -104,9 +109,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _summary(sc: Scenario) -> str:
     h = sum(c.count for c in sc.hostage_cohorts)
     p = sum(c.count for c in sc.prisoner_cohorts)
-    return (f"{sc.name}: valid; {h} hostages in {len(sc.hostage_cohorts)} cohorts, {p} prisoners "
-            f"in {len(sc.prisoner_cohorts)} cohorts, {len(sc.withdrawal_lines)} withdrawal lines, "
-            f"{len(sc.rules)} rules, horizon {sc.horizon_hours} h")
+    return (
+        f"{sc.name}: valid; {h} hostages in {len(sc.hostage_cohorts)} cohorts, {p} prisoners "
+        f"in {len(sc.prisoner_cohorts)} cohorts, {len(sc.withdrawal_lines)} withdrawal lines, "
+        f"{len(sc.rules)} rules, horizon {sc.horizon_hours} h"
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -125,13 +132,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from planner.explain import minimal_conflict
 
     sc = load_scenario(args.scenario)
-    conflict = minimal_conflict(sc, time_limit=args.time_limit or sc.solver.time_limit_seconds,
-                                seed=sc.solver.seed)
+    conflict = minimal_conflict(
+        sc, time_limit=args.time_limit or sc.solver.time_limit_seconds, seed=sc.solver.seed
+    )
     if conflict.feasible:
         _out(f"{sc.name}: feasible; no rules conflict")
         return EXIT_OK
     if not conflict.rules and not conflict.minimal:
-        _err(f"no answer within the time limit of {args.time_limit or sc.solver.time_limit_seconds:g} s")
+        limit = args.time_limit or sc.solver.time_limit_seconds
+        _err(f"no answer within the time limit of {limit:g} s")
         return EXIT_TIMEOUT
     _out(conflict_text(sc, conflict.rules, conflict.minimal))
     return EXIT_INFEASIBLE

@@ -44,6 +44,7 @@ class Conflict(BaseModel):
 
 def describe_rule(sc: Scenario, r: Rule) -> str:
     """One sentence quoting the rule's own numbers."""
+
     def names(ids: list[str]) -> str:
         return ", ".join(ids)
 
@@ -53,7 +54,9 @@ def describe_rule(sc: Scenario, r: Rule) -> str:
         return f"at least {r.min_count} of {names(r.cohorts)} are released"
     if isinstance(r, ExchangeRatioRule):
         rates = ", ".join(f"{rate:g} per {h}" for h, rate in r.per_hostage.items())
-        band = f"behind by at most {r.max_prisoners_behind}, ahead by at most {r.max_prisoners_ahead}"
+        band = (
+            f"behind by at most {r.max_prisoners_behind}, ahead by at most {r.max_prisoners_ahead}"
+        )
         return f"{names(r.prisoners)} released at {rates} ({r.scope.replace('_', ' ')}; {band})"
     if isinstance(r, LineBeforeHandoverRule):
         ln = sc.withdrawal_lines[sc.line_index(r.line)]
@@ -70,7 +73,9 @@ def describe_rule(sc: Scenario, r: Rule) -> str:
         return f"the move to line {r.line} " + " and ".join(parts)
     if isinstance(r, DeadlineRule):
         anchor = f"the move to line {r.after_line} completing" if r.after_line else "t=0"
-        return f"every member of {names(r.cohorts)} is released within {r.within_hours} h of {anchor}"
+        return (
+            f"every member of {names(r.cohorts)} is released within {r.within_hours} h of {anchor}"
+        )
     if isinstance(r, EarliestStartRule):
         return f"no handover starts before hour {r.hour}"
     if isinstance(r, StageGapRule):
@@ -89,7 +94,10 @@ def describe_rule(sc: Scenario, r: Rule) -> str:
         gap = f" by at least {r.min_gap_hours} h" if r.min_gap_hours else ""
         if r.mode == "all_before_any":
             return f"all of {names(r.first)} are released before any of {names(r.then)}{gap}"
-        return f"the last of {names(r.first)} is released no later than the last of {names(r.then)}{gap}"
+        return (
+            f"the last of {names(r.first)} is released no later than the last of "
+            f"{names(r.then)}{gap}"
+        )
     if isinstance(r, AvailabilityRule):
         return f"{names(r.cohorts)} can be released only from hour {r.from_hour}"
     if isinstance(r, PairingRule):
@@ -112,7 +120,9 @@ def _status(sc: Scenario, assumed: list[str], seed: int, seconds: float) -> tupl
     core: list[str] = []
     if code == cp_model.INFEASIBLE:
         by_index = {lit.index: rid for rid, lit in lits.items()}
-        core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+        core = [
+            by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index
+        ]
         core = [r for r in assumed if r in core]  # scenario order
     return code, core
 
@@ -128,8 +138,12 @@ def minimal_conflict(sc: Scenario, *, time_limit: float = 30.0, seed: int = 0) -
     code, core = _status(sc, every, seed, time_limit)
     if code != cp_model.INFEASIBLE:
         feasible = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        return Conflict(feasible=feasible, rules=[], minimal=feasible,
-                        seconds=round(time.monotonic() - began, 3))
+        return Conflict(
+            feasible=feasible,
+            rules=[],
+            minimal=feasible,
+            seconds=round(time.monotonic() - began, 3),
+        )
     minimal = True
     for rid in list(core):
         if rid not in core:
@@ -145,5 +159,6 @@ def minimal_conflict(sc: Scenario, *, time_limit: float = 30.0, seed: int = 0) -
         elif code != cp_model.FEASIBLE and code != cp_model.OPTIMAL:
             minimal = False  # unknown: keep the rule, the set may not be minimal
     sentences = [f"rule `{rid}`: {describe_rule(sc, sc.rule(rid))}" for rid in core]
-    return Conflict(rules=core, minimal=minimal, sentences=sentences,
-                    seconds=round(time.monotonic() - began, 3))
+    return Conflict(
+        rules=core, minimal=minimal, sentences=sentences, seconds=round(time.monotonic() - began, 3)
+    )

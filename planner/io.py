@@ -6,6 +6,7 @@ size is limited before parsing, and every problem is reported with its JSON path
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -77,7 +78,9 @@ def parse_json_text(text: str, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(source, [(f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}")]) from None
+        raise InputError(
+            source, [(f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}")]
+        ) from None
 
 
 def read_json_file(path: str | Path) -> Any:
@@ -155,8 +158,6 @@ def write_atomic(path: str | Path, text: str) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

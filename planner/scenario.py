@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -276,22 +276,22 @@ class PairingRule(RuleBase):
 
 
 Rule = Annotated[
-    Union[
-        ReleaseRule,
-        ExchangeRatioRule,
-        LineBeforeHandoverRule,
-        LineAfterReleaseRule,
-        LineWindowRule,
-        DeadlineRule,
-        EarliestStartRule,
-        StageGapRule,
-        HandoverHoursRule,
-        StageCapacityRule,
-        PrisonProcessingRule,
-        OrderRule,
-        AvailabilityRule,
-        PairingRule,
-    ],
+    (
+        ReleaseRule
+        | ExchangeRatioRule
+        | LineBeforeHandoverRule
+        | LineAfterReleaseRule
+        | LineWindowRule
+        | DeadlineRule
+        | EarliestStartRule
+        | StageGapRule
+        | HandoverHoursRule
+        | StageCapacityRule
+        | PrisonProcessingRule
+        | OrderRule
+        | AvailabilityRule
+        | PairingRule
+    ),
     Field(discriminator="kind"),
 ]
 
@@ -431,21 +431,29 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
     prisoners = {c.id for c in sc.prisoner_cohorts}
     lines = {ln.id for ln in sc.withdrawal_lines}
     total_members = 0
-    for side, cohorts in (("hostage_cohorts", sc.hostage_cohorts), ("prisoner_cohorts", sc.prisoner_cohorts)):
+    for side, cohorts in (
+        ("hostage_cohorts", sc.hostage_cohorts),
+        ("prisoner_cohorts", sc.prisoner_cohorts),
+    ):
         for i, c in enumerate(cohorts):
             claim(c.id, f"$.{side}[{i}].id")
             total_members += len(c.members)
             if len(c.members) > c.count:
                 problems.append(
-                    (f"$.{side}[{i}].members", f"{len(c.members)} members listed but count is {c.count}")
+                    (
+                        f"$.{side}[{i}].members",
+                        f"{len(c.members)} members listed but count is {c.count}",
+                    )
                 )
             generated = re.compile(rf"^{re.escape(c.id)}-\d+$")
             for j, m in enumerate(c.members):
                 claim(m.id, f"$.{side}[{i}].members[{j}].id")
                 if generated.match(m.id):
                     problems.append(
-                        (f"$.{side}[{i}].members[{j}].id",
-                         f"{m.id!r} has the form of a generated id <cohort>-<n>; choose another")
+                        (
+                            f"$.{side}[{i}].members[{j}].id",
+                            f"{m.id!r} has the form of a generated id <cohort>-<n>; choose another",
+                        )
                     )
     if total_members > MAX_MEMBERS:
         problems.append(("$", f"at most {MAX_MEMBERS} named members, found {total_members}"))
@@ -454,11 +462,28 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
         claim(ln.id, f"$.withdrawal_lines[{i}].id")
         if prev_share is not None and ln.share_held_pct >= prev_share:
             problems.append(
-                (f"$.withdrawal_lines[{i}].share_held_pct",
-                 f"lines out of order: expected less than {prev_share} (the line before), "
-                 f"found {ln.share_held_pct}")
+                (
+                    f"$.withdrawal_lines[{i}].share_held_pct",
+                    f"lines out of order: expected less than {prev_share} (the line before), "
+                    f"found {ln.share_held_pct}",
+                )
             )
         prev_share = ln.share_held_pct
+    moves = sum(ln.move_hours for ln in sc.withdrawal_lines)
+    if moves > sc.horizon_hours:
+        problems.append(
+            (
+                "$.withdrawal_lines",
+                f"the moves take {moves} h in all, longer than horizon_hours {sc.horizon_hours}",
+            )
+        )
+    if sc.handover_hours > sc.horizon_hours:
+        problems.append(
+            (
+                "$.handover_hours",
+                f"expected at most horizon_hours {sc.horizon_hours}, found {sc.handover_hours}",
+            )
+        )
     if not sc.hostage_cohorts and not sc.prisoner_cohorts:
         problems.append(("$", "expected at least one hostage or prisoner cohort"))
 
@@ -481,7 +506,9 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
         line = getattr(r, "line", None) or getattr(r, "after_line", None)
         if line is not None and line not in lines:
             field = "line" if getattr(r, "line", None) else "after_line"
-            problems.append((f"{base}.{field}", f"expected the id of a withdrawal line, found {line!r}"))
+            problems.append(
+                (f"{base}.{field}", f"expected the id of a withdrawal line, found {line!r}")
+            )
         if isinstance(r, ExchangeRatioRule):
             for j, ref in enumerate(r.prisoners):
                 cohort_ref(ref, f"{base}.prisoners[{j}]", prisoners, "prisoner cohort")
@@ -494,20 +521,44 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
         if isinstance(r, OrderRule) and set(r.first) & set(r.then):
             problems.append((f"{base}.then", "a cohort cannot be in both first and then"))
         if isinstance(r, StageGapRule) and r.max_hours is not None and r.max_hours < r.min_hours:
-            problems.append((f"{base}.max_hours", f"expected at least min_hours {r.min_hours}, found {r.max_hours}"))
-        if isinstance(r, LineWindowRule):
-            if r.latest_start is not None and r.latest_start < r.earliest_start:
-                problems.append((f"{base}.latest_start", f"expected at least earliest_start {r.earliest_start}, found {r.latest_start}"))
-        if isinstance(r, PrisonProcessingRule) and not any(c.prison == r.prison for c in sc.prisoner_cohorts):
-            problems.append((f"{base}.prison", f"no prisoner cohort is held in prison {r.prison!r}"))
+            problems.append(
+                (
+                    f"{base}.max_hours",
+                    f"expected at least min_hours {r.min_hours}, found {r.max_hours}",
+                )
+            )
+        if (
+            isinstance(r, LineWindowRule)
+            and r.latest_start is not None
+            and r.latest_start < r.earliest_start
+        ):
+            problems.append(
+                (
+                    f"{base}.latest_start",
+                    f"expected at least earliest_start {r.earliest_start}, found {r.latest_start}",
+                )
+            )
+        if isinstance(r, PrisonProcessingRule) and not any(
+            c.prison == r.prison for c in sc.prisoner_cohorts
+        ):
+            problems.append(
+                (f"{base}.prison", f"no prisoner cohort is held in prison {r.prison!r}")
+            )
         if isinstance(r, (ReleaseRule, LineAfterReleaseRule)) and r.min_count is not None:
             avail = sum(sc.cohort_count(c) for c in r.cohorts if c in everyone)
             if r.min_count > avail:
-                problems.append((f"{base}.min_count", f"expected at most {avail} (the cohorts' size), found {r.min_count}"))
+                problems.append(
+                    (
+                        f"{base}.min_count",
+                        f"expected at most {avail} (the cohorts' size), found {r.min_count}",
+                    )
+                )
     for cohort in sc.objective.priorities:
         cohort_ref(cohort, f"$.objective.priorities.{cohort}", everyone, "cohort")
     if "priority" in sc.objective.terms and not sc.objective.priorities:
-        problems.append(("$.objective.priorities", "the 'priority' term needs at least one cohort weight"))
+        problems.append(
+            ("$.objective.priorities", "the 'priority' term needs at least one cohort weight")
+        )
     problems.extend(_face_totals(sc))
     return problems
 
@@ -516,9 +567,7 @@ def required_in_full(sc: Scenario) -> set[str]:
     """Cohorts that some rule requires to be released in full."""
     out: set[str] = set()
     for r in sc.rules:
-        if isinstance(r, ReleaseRule) and r.min_count is None:
-            out.update(r.cohorts)
-        elif isinstance(r, DeadlineRule):
+        if isinstance(r, ReleaseRule) and r.min_count is None or isinstance(r, DeadlineRule):
             out.update(r.cohorts)
     return out
 
@@ -530,23 +579,29 @@ def _face_totals(sc: Scenario) -> list[tuple[str, str]]:
     for i, r in enumerate(sc.rules):
         if not isinstance(r, ExchangeRatioRule):
             continue
-        if any(sc.hostage(h) is None for h in r.per_hostage) or any(sc.prisoner(p) is None for p in r.prisoners):
+        if any(sc.hostage(h) is None for h in r.per_hostage) or any(
+            sc.prisoner(p) is None for p in r.prisoners
+        ):
             continue
         pool = sum(sc.cohort_count(p) for p in r.prisoners)
         if all(h in full for h in r.per_hostage):
             owed = sum(rate * sc.cohort_count(h) for h, rate in r.per_hostage.items())
             if owed - r.max_prisoners_behind > pool:
                 problems.append(
-                    (f"$.rules[{i}].per_hostage",
-                     f"releasing the hostage cohorts in full owes {owed:g} prisoners, but the "
-                     f"prisoner cohorts hold only {pool}")
+                    (
+                        f"$.rules[{i}].per_hostage",
+                        f"releasing the hostage cohorts in full owes {owed:g} prisoners, but the "
+                        f"prisoner cohorts hold only {pool}",
+                    )
                 )
         if r.scope == "cumulative" and all(p in full for p in r.prisoners):
             most_owed = sum(rate * sc.cohort_count(h) for h, rate in r.per_hostage.items())
             if pool > most_owed + r.max_prisoners_ahead:
                 problems.append(
-                    (f"$.rules[{i}].per_hostage",
-                     f"the prisoner cohorts ({pool}) must be released in full, but all hostages "
-                     f"together owe only {most_owed:g} (+{r.max_prisoners_ahead} ahead)")
+                    (
+                        f"$.rules[{i}].per_hostage",
+                        f"the prisoner cohorts ({pool}) must be released in full, but all hostages "
+                        f"together owe only {most_owed:g} (+{r.max_prisoners_ahead} ahead)",
+                    )
                 )
     return problems

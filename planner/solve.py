@@ -86,8 +86,12 @@ def solve(
     began = time.monotonic()
     built = build_model(sc)
     result = SolveResult(
-        scenario=sc.name, status="time_limit", model_size=built.size(), seed=seed,
-        workers=workers, time_limit_seconds=limit,
+        scenario=sc.name,
+        status="time_limit",
+        model_size=built.size(),
+        seed=seed,
+        workers=workers,
+        time_limit_seconds=limit,
     )
     model = built.model
     n_vars = len(model.proto.variables)
@@ -152,9 +156,7 @@ def person_ids(sc: Scenario, cohort: str) -> list[str]:
     return named + [f"{cohort}-{n}" for n in range(1, c.count - len(named) + 1)]
 
 
-def decode(
-    sc: Scenario, built: BuiltModel, values: dict[int, int], status: str, seed: int
-) -> Plan:
+def decode(sc: Scenario, built: BuiltModel, values: dict[int, int], status: str, seed: int) -> Plan:
     v = built.vars
 
     def val(x: cp_model.IntVar) -> int:
@@ -190,18 +192,33 @@ def decode(
                 in_force = w.line
         stages.append(
             Stage(
-                index=k, start_hour=st, handover_complete_hour=hc, prisoner_release_hour=pr,
-                end_hour=max(hc, pr) if pr is not None else hc, site=None,
-                line_in_force=in_force, hostages=hostages, hostage_ids=hostage_ids,
-                prisoners=prisoners, prisoner_ids=prisoner_ids,
+                index=k,
+                start_hour=st,
+                handover_complete_hour=hc,
+                prisoner_release_hour=pr,
+                end_hour=max(hc, pr) if pr is not None else hc,
+                site=None,
+                line_in_force=in_force,
+                hostages=hostages,
+                hostage_ids=hostage_ids,
+                prisoners=prisoners,
+                prisoner_ids=prisoner_ids,
             )
         )
-    unreleased = {c: sc.cohort_count(c) - taken[c] for c in v.cohorts if taken[c] < sc.cohort_count(c)}
+    unreleased = {
+        c: sc.cohort_count(c) - taken[c] for c in v.cohorts if taken[c] < sc.cohort_count(c)
+    }
     metrics = plan_metrics(sc, stages)
     objective = objective_values(sc, stages, metrics)
     return Plan(
-        scenario=sc.name, status=status, seed=seed, objective=objective,  # type: ignore[arg-type]
-        withdrawals=withdrawals, stages=stages, unreleased=unreleased, metrics=metrics,
+        scenario=sc.name,
+        status=status,
+        seed=seed,
+        objective=objective,  # type: ignore[arg-type]
+        withdrawals=withdrawals,
+        stages=stages,
+        unreleased=unreleased,
+        metrics=metrics,
     )
 
 
@@ -233,14 +250,19 @@ def objective_values(sc: Scenario, stages: list[Stage], metrics: Metrics) -> dic
                     running = 0
                     for st in stages:
                         running += 100 * sum(st.prisoners.get(p, 0) for p in r.prisoners)
-                        running -= sum(round(rate * 100) * st.hostages.get(h, 0) for h, rate in r.per_hostage.items())
+                        running -= sum(
+                            round(rate * 100) * st.hostages.get(h, 0)
+                            for h, rate in r.per_hostage.items()
+                        )
                         peak = max(peak, math.ceil(abs(running) / 100))
             out[term] = peak
         elif term == "priority":
             total = 0
             for cohort, weight in sc.objective.priorities.items():
                 hours = [
-                    st.handover_complete_hour if sc.is_hostage(cohort) else (st.prisoner_release_hour or 0)
+                    st.handover_complete_hour
+                    if sc.is_hostage(cohort)
+                    else (st.prisoner_release_hour or 0)
                     for st in stages
                     if cohort in st.hostages or cohort in st.prisoners
                 ]

@@ -40,7 +40,9 @@ def _sides(v: Variables, cohorts: list[str]) -> tuple[list[str], list[str]]:
 def _all_released(v: Variables, cohorts: list[str], lit: IntVar | list[IntVar]) -> None:
     lits = lit if isinstance(lit, list) else [lit]
     for c in cohorts:
-        v.model.add(sum(v.count[s, c] for s in range(v.S)) == v.sc.cohort_count(c)).only_enforce_if(lits)
+        v.model.add(sum(v.count[s, c] for s in range(v.S)) == v.sc.cohort_count(c)).only_enforce_if(
+            lits
+        )
 
 
 def _any_used(v: Variables, cohorts: list[str], name: str) -> IntVar:

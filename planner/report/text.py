@@ -31,34 +31,73 @@ def _counts(counts: dict[str, int]) -> str:
 
 def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -> str:
     took = f", {wall_seconds:.2f} s" if wall_seconds is not None else ""
-    out = [f"{plan.scenario}: {plan.status} plan (seed {plan.seed}{took}), verified against "
-           f"{len(sc.rules)} rules", ""]
+    out = [
+        f"{plan.scenario}: {plan.status} plan (seed {plan.seed}{took}), verified against "
+        f"{len(sc.rules)} rules",
+        "",
+    ]
     if plan.withdrawals:
         out.append("Withdrawals")
-        out += ["  " + line for line in _table(
-            ["line", "held %", "move starts", "complete"],
-            [[w.line, f"{sc.withdrawal_lines[sc.line_index(w.line)].share_held_pct:g}",
-              f"h{w.start_hour} ({clock(sc, w.start_hour)})",
-              f"h{w.complete_hour} ({clock(sc, w.complete_hour)})"] for w in plan.withdrawals])]
+        out += [
+            "  " + line
+            for line in _table(
+                ["line", "held %", "move starts", "complete"],
+                [
+                    [
+                        w.line,
+                        f"{sc.withdrawal_lines[sc.line_index(w.line)].share_held_pct:g}",
+                        f"h{w.start_hour} ({clock(sc, w.start_hour)})",
+                        f"h{w.complete_hour} ({clock(sc, w.complete_hour)})",
+                    ]
+                    for w in plan.withdrawals
+                ],
+            )
+        ]
         out.append("")
     out.append("Stages")
     rows = []
     for st in plan.stages:
-        rows.append([
-            str(st.index), f"h{st.start_hour}", clock(sc, st.start_hour),
-            f"h{st.handover_complete_hour}",
-            f"h{st.prisoner_release_hour}" if st.prisoner_release_hour is not None else "-",
-            st.site or "-", st.line_in_force, _counts(st.hostages), _counts(st.prisoners),
-        ])
-    out += ["  " + line for line in _table(
-        ["#", "start", "clock", "received", "released", "site", "line", "hostages", "prisoners"],
-        rows)]
+        rows.append(
+            [
+                str(st.index),
+                f"h{st.start_hour}",
+                clock(sc, st.start_hour),
+                f"h{st.handover_complete_hour}",
+                f"h{st.prisoner_release_hour}" if st.prisoner_release_hour is not None else "-",
+                st.site or "-",
+                st.line_in_force,
+                _counts(st.hostages),
+                _counts(st.prisoners),
+            ]
+        )
+    out += [
+        "  " + line
+        for line in _table(
+            [
+                "#",
+                "start",
+                "clock",
+                "received",
+                "released",
+                "site",
+                "line",
+                "hostages",
+                "prisoners",
+            ],
+            rows,
+        )
+    ]
     m = plan.metrics
     out.append("")
-    living = (f"all living hostages received by h{m.living_released_hour}"
-              if m.living_released_hour is not None else "no living hostage released")
-    out.append(f"{living}; last release h{m.completion_hour}; {m.stage_count} stages; "
-               f"{m.hostages_released} hostages and {m.prisoners_released} prisoners released")
+    living = (
+        f"all living hostages received by h{m.living_released_hour}"
+        if m.living_released_hour is not None
+        else "no living hostage released"
+    )
+    out.append(
+        f"{living}; last release h{m.completion_hour}; {m.stage_count} stages; "
+        f"{m.hostages_released} hostages and {m.prisoners_released} prisoners released"
+    )
     if plan.unreleased:
         out.append(f"not released within the horizon: {_counts(plan.unreleased)}")
     if plan.objective:
@@ -70,10 +109,14 @@ def conflict_text(sc: Scenario, rules: list[str], minimal: bool) -> str:
     from planner.explain import describe_rule
 
     if not rules:
-        return (f"{sc.name}: infeasible even with every rule dropped: the fixed structure "
-                f"(horizon {sc.horizon_hours} h, at most {sc.max_stages} stages, cohort sizes, "
-                "line moves) admits no plan")
-    head = "these rules cannot all hold" + ("" if minimal else " (time ran out: may not be minimal)")
+        return (
+            f"{sc.name}: infeasible even with every rule dropped: the fixed structure "
+            f"(horizon {sc.horizon_hours} h, at most {sc.max_stages} stages, cohort sizes, "
+            "line moves) admits no plan"
+        )
+    head = "these rules cannot all hold" + (
+        "" if minimal else " (time ran out: may not be minimal)"
+    )
     ids = " + ".join(f"`{r}`" for r in rules)
     lines = [f"{sc.name}: infeasible: {head}: {ids}"]
     lines += [f"  rule `{r}`: {describe_rule(sc, sc.rule(r))}" for r in rules]

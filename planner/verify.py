@@ -1,0 +1,880 @@
+"""Independent plan verifier: re-checks a plan against its scenario from the plan's numbers alone.
+
+The contract is ``docs/rules.md``. This module deliberately shares no code with the solver
+(``planner/model/``) and never imports ortools, so a plan is checked by a second, much simpler
+reading of the rules. It reports every problem it finds as a :class:`Violation`; it never raises
+on a malformed plan.
+
+Violation ids are either a scenario rule id or a structural id beginning with ``plan/`` (a rule
+id cannot contain ``/``, so the two never clash):
+
+``plan/scenario``, ``plan/stages``, ``plan/horizon``, ``plan/people``, ``plan/withdrawals``,
+``plan/metrics``, ``plan/objective``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from planner.plan import Plan, Stage, Withdrawal
+from planner.scenario import (
+    AvailabilityRule,
+    DeadlineRule,
+    EarliestStartRule,
+    ExchangeRatioRule,
+    HandoverHoursRule,
+    LineAfterReleaseRule,
+    LineBeforeHandoverRule,
+    LineWindowRule,
+    OrderRule,
+    PairingRule,
+    PrisonProcessingRule,
+    ReleaseRule,
+    Scenario,
+    StageCapacityRule,
+    StageGapRule,
+)
+
+PLAN_SCENARIO = "plan/scenario"
+PLAN_STAGES = "plan/stages"
+PLAN_HORIZON = "plan/horizon"
+PLAN_PEOPLE = "plan/people"
+PLAN_WITHDRAWALS = "plan/withdrawals"
+PLAN_METRICS = "plan/metrics"
+PLAN_OBJECTIVE = "plan/objective"
+
+_GENERATED_N = re.compile(r"[1-9][0-9]*")
+
+
+# --------------------------------------------------------------------------- report
+
+
+class Violation(BaseModel):
+    """One way in which a plan breaks a rule (or the plan format)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str
+    stage: int | None = None
+    message: str
+
+
+class VerifyReport(BaseModel):
+    """Every violation found in a plan; ``ok`` when there are none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str
+    violations: list[Violation]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def lines(self) -> list[str]:
+        """One line per violation: ``rule <id>: stage <n>: <message>``."""
+        out = []
+        for v in self.violations:
+            where = f"stage {v.stage}: " if v.stage is not None else ""
+            out.append(f"rule {v.rule}: {where}{v.message}")
+        return out
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _names(items: Iterable[str]) -> str:
+    return ", ".join(items)
+
+
+def _hundredths(x: int) -> str:
+    """An integer number of hundredths as a short decimal: 350 -> '3.5', -25 -> '-0.25'."""
+    sign = "-" if x < 0 else ""
+    whole, frac = divmod(abs(x), 100)
+    if frac == 0:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{frac:02d}".rstrip("0")
+
+
+@dataclass
+class _Context:
+    """The scenario and plan, with the lookups every check needs (built once per verify)."""
+
+    sc: Scenario
+    plan: Plan
+    hostage_cohorts: dict[str, int] = field(default_factory=dict)  # id -> count
+    prisoner_cohorts: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, Withdrawal] = field(default_factory=dict)  # first occurrence in the plan
+
+    @classmethod
+    def build(cls, sc: Scenario, plan: Plan) -> _Context:
+        ctx = cls(sc=sc, plan=plan)
+        ctx.hostage_cohorts = {c.id: c.count for c in sc.hostage_cohorts}
+        ctx.prisoner_cohorts = {c.id: c.count for c in sc.prisoner_cohorts}
+        for w in plan.withdrawals:
+            ctx.lines.setdefault(w.line, w)
+        return ctx
+
+    @property
+    def stages(self) -> list[Stage]:
+        return self.plan.stages
+
+    def numbered(self) -> Iterator[tuple[int, Stage]]:
+        """(1-based position, stage); positions are what violations report."""
+        return enumerate(self.plan.stages, start=1)
+
+    def is_hostage(self, cohort: str) -> bool:
+        return cohort in self.hostage_cohorts
+
+    def cohort_count(self, cohort: str) -> int:
+        return self.hostage_cohorts.get(cohort, self.prisoner_cohorts.get(cohort, 0))
+
+    def count(self, stage: Stage, cohort: str) -> int:
+        """People of ``cohort`` released in ``stage`` (read from the cohort's own side)."""
+        side = stage.hostages if self.is_hostage(cohort) else stage.prisoners
+        return side.get(cohort, 0)
+
+    def total(self, cohort: str) -> int:
+        return sum(max(self.count(st, cohort), 0) for st in self.stages)
+
+    @staticmethod
+    def prisoner_hour(stage: Stage) -> int:
+        """The stage's prisoner release hour; ``end_hour`` when it is (wrongly) missing, which
+        ``plan/stages`` reports."""
+        if stage.prisoner_release_hour is not None:
+            return stage.prisoner_release_hour
+        return stage.end_hour
+
+    def release_hour(self, stage: Stage, cohort: str) -> int:
+        if self.is_hostage(cohort):
+            return stage.handover_complete_hour
+        return self.prisoner_hour(stage)
+
+    def releases(self, cohorts: Iterable[str]) -> list[tuple[int, str, int, int]]:
+        """(stage position, cohort, people, release hour) for every release of the cohorts."""
+        out = []
+        wanted = list(cohorts)
+        for pos, st in self.numbered():
+            for c in wanted:
+                n = self.count(st, c)
+                if n > 0:
+                    out.append((pos, c, n, self.release_hour(st, c)))
+        return out
+
+
+def _missing_line(rule_id: str, line: str) -> Violation:
+    return Violation(
+        rule=rule_id,
+        stage=None,
+        message=f"line {line} does not appear in the plan's withdrawals, so the rule cannot hold",
+    )
+
+
+# --------------------------------------------------------------------------- structural checks
+
+
+def _check_scenario(ctx: _Context) -> Iterator[Violation]:
+    if ctx.plan.scenario != ctx.sc.name:
+        yield Violation(
+            rule=PLAN_SCENARIO,
+            message=f"the plan is for scenario {ctx.plan.scenario!r}, not {ctx.sc.name!r}",
+        )
+
+
+def _line_in_force(ctx: _Context, start: int) -> str:
+    in_force = ctx.sc.initial_position
+    for ln in ctx.sc.withdrawal_lines:
+        w = ctx.lines.get(ln.id)
+        if w is not None and w.complete_hour <= start:
+            in_force = ln.id
+    return in_force
+
+
+def _check_stages(ctx: _Context) -> Iterator[Violation]:
+    sc = ctx.sc
+    n_stages = len(ctx.stages)
+    if n_stages > sc.max_stages:
+        yield Violation(
+            rule=PLAN_STAGES,
+            message=f"the plan has {n_stages} stages, more than max_stages {sc.max_stages}",
+        )
+    pairing = any(isinstance(r, PairingRule) for r in sc.rules)
+    prev_start: int | None = None
+    for pos, st in ctx.numbered():
+
+        def bad(message: str, pos: int = pos) -> Violation:
+            return Violation(rule=PLAN_STAGES, stage=pos, message=message)
+
+        if st.index != pos:
+            yield bad(f"the stage at position {pos} has index {st.index}; expected {pos}")
+        if prev_start is not None and st.start_hour < prev_start:
+            yield bad(
+                f"stage {pos} starts at hour {st.start_hour}, before stage {pos - 1} at hour "
+                f"{prev_start}; stages must be in order of start_hour"
+            )
+        prev_start = st.start_hour
+        people = sum(n for n in st.hostages.values() if n > 0)
+        people += sum(n for n in st.prisoners.values() if n > 0)
+        if people < 1:
+            yield bad(f"stage {pos} releases nobody; every stage releases at least one person")
+        expected_hc = st.start_hour + sc.handover_hours
+        if st.handover_complete_hour != expected_hc:
+            yield bad(
+                f"handover_complete_hour is {st.handover_complete_hour}, expected {expected_hc} "
+                f"(start_hour {st.start_hour} + handover_hours {sc.handover_hours})"
+            )
+        has_prisoners = any(n > 0 for n in st.prisoners.values())
+        prh = st.prisoner_release_hour
+        if has_prisoners and prh is None:
+            yield bad(f"stage {pos} releases prisoners but has no prisoner_release_hour")
+        if not has_prisoners and prh is not None:
+            yield bad(f"stage {pos} releases no prisoners but has prisoner_release_hour {prh}")
+        expected_end = (
+            st.handover_complete_hour if prh is None else max(st.handover_complete_hour, prh)
+        )
+        if st.end_hour != expected_end:
+            yield bad(
+                f"end_hour is {st.end_hour}, expected {expected_end} (the later of handover "
+                f"completion and prisoner release)"
+            )
+        if not pairing and prh is not None and prh < st.start_hour:
+            yield bad(
+                f"prisoners are released at hour {prh}, before the stage starts at hour "
+                f"{st.start_hour} (only a pairing rule allows that)"
+            )
+        expected_line = _line_in_force(ctx, st.start_hour)
+        if st.line_in_force != expected_line:
+            yield bad(
+                f"line_in_force is {st.line_in_force!r}, expected {expected_line!r} at start "
+                f"hour {st.start_hour}"
+            )
+
+
+def _check_horizon(ctx: _Context) -> Iterator[Violation]:
+    horizon = ctx.sc.horizon_hours
+    for pos, st in ctx.numbered():
+        hours = {
+            "start_hour": st.start_hour,
+            "handover_complete_hour": st.handover_complete_hour,
+            "prisoner_release_hour": st.prisoner_release_hour,
+            "end_hour": st.end_hour,
+        }
+        for name, hour in hours.items():
+            if hour is not None and not 0 <= hour <= horizon:
+                yield Violation(
+                    rule=PLAN_HORIZON,
+                    stage=pos,
+                    message=f"{name} {hour} lies outside the horizon [0, {horizon}]",
+                )
+
+
+def _check_withdrawals(ctx: _Context) -> Iterator[Violation]:
+    sc, horizon = ctx.sc, ctx.sc.horizon_hours
+    expected = [ln.id for ln in sc.withdrawal_lines]
+    listed = [w.line for w in ctx.plan.withdrawals]
+
+    def bad(message: str) -> Violation:
+        return Violation(rule=PLAN_WITHDRAWALS, message=message)
+
+    for line in dict.fromkeys(listed):
+        if line not in expected:
+            yield bad(f"the plan lists line {line!r}, which is no withdrawal line of the scenario")
+    for line, times in Counter(listed).items():
+        if times > 1:
+            yield bad(f"line {line} appears {times} times; every line appears once")
+    for line in expected:
+        if line not in ctx.lines:
+            yield bad(f"line {line} is missing from the plan's withdrawals")
+    order = [line for line in dict.fromkeys(listed) if line in expected]
+    if order != [line for line in expected if line in ctx.lines]:
+        yield bad(
+            f"lines appear in the order {_names(order)}; expected the scenario order "
+            f"{_names(expected)}"
+        )
+    previous: Withdrawal | None = None
+    for ln in sc.withdrawal_lines:
+        w = ctx.lines.get(ln.id)
+        if w is None:
+            previous = None
+            continue
+        if w.complete_hour != w.start_hour + ln.move_hours:
+            yield bad(
+                f"line {ln.id} completes at hour {w.complete_hour}, expected "
+                f"{w.start_hour + ln.move_hours} (start {w.start_hour} + move_hours "
+                f"{ln.move_hours})"
+            )
+        if previous is not None and w.start_hour < previous.complete_hour:
+            yield bad(
+                f"the move to line {ln.id} starts at hour {w.start_hour}, before the move to "
+                f"line {previous.line} completes at hour {previous.complete_hour}"
+            )
+        for name, hour in (("start_hour", w.start_hour), ("complete_hour", w.complete_hour)):
+            if not 0 <= hour <= horizon:
+                yield bad(f"line {ln.id} {name} {hour} lies outside the horizon [0, {horizon}]")
+        previous = w
+
+
+def _canonical_id(sc: Scenario, cohort: str, position: int) -> str:
+    """The id of the person at 0-based ``position`` of a cohort: members, then <cohort>-<n>."""
+    c = sc.hostage(cohort) or sc.prisoner(cohort)
+    members = c.members if c is not None else []
+    if position < len(members):
+        return members[position].id
+    return f"{cohort}-{position - len(members) + 1}"
+
+
+class _People:
+    """Which cohort a person id belongs to, per docs/rules.md."""
+
+    def __init__(self, sc: Scenario):
+        self.sc = sc
+        self.member_of: dict[str, str] = {}
+        self.unnamed: dict[str, int] = {}
+        for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
+            self.unnamed[c.id] = c.count - len(c.members)
+            for m in c.members:
+                self.member_of.setdefault(m.id, c.id)
+
+    def owner(self, pid: str) -> tuple[str | None, str]:
+        """(cohort, "") for a valid id; (None, reason) otherwise."""
+        if pid in self.member_of:
+            return self.member_of[pid], ""
+        head, sep, tail = pid.rpartition("-")
+        if sep and head in self.unnamed and _GENERATED_N.fullmatch(tail):
+            n, limit = int(tail), self.unnamed[head]
+            if n <= limit:
+                return head, ""
+            return None, (
+                f"id {pid!r} is beyond cohort {head}'s {limit} unnamed people "
+                f"({head}-1 to {head}-{limit})"
+            )
+        return None, f"id {pid!r} is not the id of anyone in the scenario"
+
+
+def _check_people(ctx: _Context) -> Iterator[Violation]:
+    sc = ctx.sc
+    people = _People(sc)
+    seen: dict[str, int] = {}  # id -> stage of its first appearance
+    sequence: dict[str, list[tuple[int, str]]] = {}  # cohort -> (stage, id) in plan order
+    totals: Counter[str] = Counter()
+
+    def bad(message: str, stage: int | None = None) -> Violation:
+        return Violation(rule=PLAN_PEOPLE, stage=stage, message=message)
+
+    for pos, st in ctx.numbered():
+        sides = (
+            ("hostage", st.hostages, st.hostage_ids, ctx.hostage_cohorts, ctx.prisoner_cohorts),
+            ("prisoner", st.prisoners, st.prisoner_ids, ctx.prisoner_cohorts, ctx.hostage_cohorts),
+        )
+        for side, counts, ids, own, other in sides:
+            for c, n in counts.items():
+                if c not in own:
+                    what = f"{'a prisoner' if side == 'hostage' else 'a hostage'} cohort"
+                    kind = what if c in other else "no cohort of the scenario"
+                    yield bad(f"{side}s lists {c!r}, which is {kind}", pos)
+                elif n <= 0:
+                    yield bad(f"{side}s[{c}] is {n}; counts are positive (zeros are omitted)", pos)
+                else:
+                    totals[c] += n
+            listed: Counter[str] = Counter()
+            for pid in ids:
+                cohort, reason = people.owner(pid)
+                if cohort is None:
+                    yield bad(f"{side}_ids: {reason}", pos)
+                elif cohort not in own:
+                    yield bad(f"{side}_ids lists {pid!r} of the other side's cohort {cohort}", pos)
+                else:
+                    listed[cohort] += 1
+                if pid in seen:
+                    yield bad(f"id {pid!r} appears again (first in stage {seen[pid]})", pos)
+                    continue
+                seen[pid] = pos
+                if cohort is not None and cohort in own:
+                    sequence.setdefault(cohort, []).append((pos, pid))
+            for c in own:
+                n = counts.get(c, 0)
+                if listed[c] != max(n, 0):
+                    got = f"{side}_ids lists {listed[c]} of cohort {c}"
+                    yield bad(f"{got}, but {side}s[{c}] is {n}", pos)
+
+    for c, seq in sequence.items():
+        for i, (pos, pid) in enumerate(seq):
+            want = _canonical_id(sc, c, i)
+            if pid != want:
+                yield bad(
+                    f"person {i + 1} of cohort {c} released in the plan is {pid!r}, expected "
+                    f"{want!r} (member ids first in list order, then {c}-1, {c}-2, ...)",
+                    pos,
+                )
+                break
+
+    for c in [*ctx.hostage_cohorts, *ctx.prisoner_cohorts]:
+        count = ctx.cohort_count(c)
+        if totals[c] > count:
+            yield bad(f"the plan releases {totals[c]} of cohort {c}, which has only {count}")
+        want_left = max(count - totals[c], 0)
+        got_left = ctx.plan.unreleased.get(c)
+        if got_left == 0:
+            yield bad(f"unreleased[{c}] is 0; zero counts are omitted")
+        elif (got_left or 0) != want_left:
+            yield bad(
+                f"unreleased[{c}] is {got_left or 0}, expected {want_left} "
+                f"({count} in the cohort, {totals[c]} released)"
+            )
+    for c in ctx.plan.unreleased:
+        if c not in ctx.hostage_cohorts and c not in ctx.prisoner_cohorts:
+            yield bad(f"unreleased lists {c!r}, which is no cohort of the scenario")
+
+
+@dataclass(frozen=True)
+class _Metrics:
+    living_released_hour: int | None
+    completion_hour: int
+    stage_count: int
+    hostages_released: int
+    prisoners_released: int
+
+
+def _metrics(ctx: _Context) -> _Metrics:
+    living = {c.id for c in ctx.sc.hostage_cohorts if c.status == "living"}
+    living_hours = [
+        st.handover_complete_hour
+        for st in ctx.stages
+        if any(st.hostages.get(c, 0) > 0 for c in living)
+    ]
+    return _Metrics(
+        living_released_hour=max(living_hours) if living_hours else None,
+        completion_hour=max((st.end_hour for st in ctx.stages), default=0),
+        stage_count=len(ctx.stages),
+        hostages_released=sum(sum(st.hostages.values()) for st in ctx.stages),
+        prisoners_released=sum(sum(st.prisoners.values()) for st in ctx.stages),
+    )
+
+
+def _check_metrics(ctx: _Context) -> Iterator[Violation]:
+    want = _metrics(ctx)
+    got = ctx.plan.metrics
+    for name in (
+        "living_released_hour",
+        "completion_hour",
+        "stage_count",
+        "hostages_released",
+        "prisoners_released",
+    ):
+        if getattr(got, name) != getattr(want, name):
+            yield Violation(
+                rule=PLAN_METRICS,
+                message=f"metrics.{name} is {getattr(got, name)}, expected {getattr(want, name)}",
+            )
+
+
+def _ratio_balances(ctx: _Context, r: ExchangeRatioRule) -> list[tuple[int, int, int]]:
+    """Per stage, in hundredths: (prisoners given, prisoners owed, given - owed)."""
+    rates = {h: round(rate * 100) for h, rate in r.per_hostage.items()}
+    out = []
+    for st in ctx.stages:
+        given = 100 * sum(st.prisoners.get(p, 0) for p in r.prisoners)
+        owed = sum(rate * st.hostages.get(h, 0) for h, rate in rates.items())
+        out.append((given, owed, given - owed))
+    return out
+
+
+def _peak_imbalance(ctx: _Context) -> int:
+    peak = 0  # in hundredths
+    for r in ctx.sc.rules:
+        if isinstance(r, ExchangeRatioRule):
+            running = 0
+            for _, _, balance in _ratio_balances(ctx, r):
+                running += balance
+                peak = max(peak, abs(running))
+    return -(-peak // 100)  # rounded up to whole prisoners
+
+
+def _priority(ctx: _Context) -> int:
+    total = 0
+    for cohort, weight in ctx.sc.objective.priorities.items():
+        hours = [hour for _, _, _, hour in ctx.releases([cohort])]
+        total += weight * max(hours, default=0)
+    return total
+
+
+def _objective_value(ctx: _Context, term: str) -> int:
+    metrics = _metrics(ctx)
+    if term == "living_released_hour":
+        return metrics.living_released_hour or 0
+    if term == "completion_hour":
+        return metrics.completion_hour
+    if term == "stage_count":
+        return metrics.stage_count
+    if term == "peak_imbalance":
+        return _peak_imbalance(ctx)
+    if term == "priority":
+        return _priority(ctx)
+    raise ValueError(f"unknown objective term {term!r}")
+
+
+def _check_objective(ctx: _Context) -> Iterator[Violation]:
+    terms = list(ctx.sc.objective.terms)
+    for term, value in ctx.plan.objective.items():
+        if term not in terms:
+            yield Violation(
+                rule=PLAN_OBJECTIVE,
+                message=f"objective term {term!r} is not one of the scenario's terms "
+                f"({_names(terms)})",
+            )
+            continue
+        want = _objective_value(ctx, term)
+        if value != want:
+            yield Violation(
+                rule=PLAN_OBJECTIVE, message=f"objective {term} is {value}, expected {want}"
+            )
+
+
+STRUCTURAL_CHECKS: dict[str, Callable[[_Context], Iterable[Violation]]] = {
+    PLAN_SCENARIO: _check_scenario,
+    PLAN_STAGES: _check_stages,
+    PLAN_HORIZON: _check_horizon,
+    PLAN_PEOPLE: _check_people,
+    PLAN_WITHDRAWALS: _check_withdrawals,
+    PLAN_METRICS: _check_metrics,
+    PLAN_OBJECTIVE: _check_objective,
+}
+
+
+# --------------------------------------------------------------------------- rule checks
+
+
+def check_release(ctx: _Context, r: ReleaseRule) -> Iterator[Violation]:
+    if r.min_count is None:
+        for c in r.cohorts:
+            released, count = ctx.total(c), ctx.cohort_count(c)
+            if released < count:
+                yield Violation(
+                    rule=r.id,
+                    message=f"cohort {c} has {released} of {count} released; all are required",
+                )
+    else:
+        released = sum(ctx.total(c) for c in r.cohorts)
+        if released < r.min_count:
+            yield Violation(
+                rule=r.id,
+                message=f"{released} people of cohorts {_names(r.cohorts)} are released, fewer "
+                f"than min_count {r.min_count}",
+            )
+
+
+def check_exchange_ratio(ctx: _Context, r: ExchangeRatioRule) -> Iterator[Violation]:
+    ahead, behind = 100 * r.max_prisoners_ahead, 100 * r.max_prisoners_behind
+    given_sum = owed_sum = 0
+    for pos, (given, owed, _) in enumerate(_ratio_balances(ctx, r), start=1):
+        given_sum += given
+        owed_sum += owed
+        if r.scope == "cumulative":
+            g, o, what = given_sum, owed_sum, f"stages 1 to {pos} release"
+        else:
+            g, o, what = given, owed, f"stage {pos} releases"
+        balance = g - o
+        if balance > ahead:
+            excess = f"{_hundredths(balance)} ahead, more than the {r.max_prisoners_ahead} allowed"
+        elif balance < -behind:
+            excess = (
+                f"{_hundredths(-balance)} behind, more than the {r.max_prisoners_behind} allowed"
+            )
+        else:
+            continue
+        yield Violation(
+            rule=r.id,
+            stage=pos,
+            message=f"{what} {_hundredths(g)} prisoners of {_names(r.prisoners)} against "
+            f"{_hundredths(o)} owed for their hostages: {excess}",
+        )
+
+
+def check_line_before_handover(ctx: _Context, r: LineBeforeHandoverRule) -> Iterator[Violation]:
+    w = ctx.lines.get(r.line)
+    if w is None:
+        yield _missing_line(r.id, r.line)
+        return
+    for pos, st in ctx.numbered():
+        if st.start_hour < w.complete_hour:
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} starts at hour {st.start_hour}, before line {r.line} "
+                f"completes at hour {w.complete_hour}",
+            )
+
+
+def check_line_after_release(ctx: _Context, r: LineAfterReleaseRule) -> Iterator[Violation]:
+    w = ctx.lines.get(r.line)
+    if w is None:
+        yield _missing_line(r.id, r.line)
+        return
+    need = r.min_count
+    if need is None:
+        need = sum(ctx.cohort_count(c) for c in r.cohorts)
+    done = sum(n for _, _, n, hour in ctx.releases(r.cohorts) if hour <= w.start_hour)
+    if done < need:
+        yield Violation(
+            rule=r.id,
+            message=f"the move to line {r.line} starts at hour {w.start_hour}, when {done} "
+            f"people of cohorts {_names(r.cohorts)} are released, fewer than the {need} required",
+        )
+
+
+def check_line_window(ctx: _Context, r: LineWindowRule) -> Iterator[Violation]:
+    w = ctx.lines.get(r.line)
+    if w is None:
+        yield _missing_line(r.id, r.line)
+        return
+    if w.start_hour < r.earliest_start:
+        yield Violation(
+            rule=r.id,
+            message=f"the move to line {r.line} starts at hour {w.start_hour}, before the "
+            f"earliest start {r.earliest_start}",
+        )
+    if r.latest_start is not None and w.start_hour > r.latest_start:
+        yield Violation(
+            rule=r.id,
+            message=f"the move to line {r.line} starts at hour {w.start_hour}, after the "
+            f"latest start {r.latest_start}",
+        )
+    if r.latest_complete is not None and w.complete_hour > r.latest_complete:
+        yield Violation(
+            rule=r.id,
+            message=f"the move to line {r.line} completes at hour {w.complete_hour}, after the "
+            f"latest completion {r.latest_complete}",
+        )
+
+
+def check_deadline(ctx: _Context, r: DeadlineRule) -> Iterator[Violation]:
+    due, anchor = r.within_hours, "t=0"
+    if r.after_line is not None:
+        w = ctx.lines.get(r.after_line)
+        if w is None:
+            yield _missing_line(r.id, r.after_line)
+            return
+        due = w.complete_hour + r.within_hours
+        anchor = f"line {r.after_line} complete at hour {w.complete_hour}"
+    for c in r.cohorts:
+        released, count = ctx.total(c), ctx.cohort_count(c)
+        if released < count:
+            yield Violation(
+                rule=r.id,
+                message=f"cohort {c} has {released} of {count} released; all are due by hour {due}",
+            )
+    for pos, c, n, hour in ctx.releases(r.cohorts):
+        if hour > due:
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} releases {n} of cohort {c} at hour {hour}, after the "
+                f"deadline hour {due} ({anchor} + {r.within_hours} hours)",
+            )
+
+
+def check_earliest_start(ctx: _Context, r: EarliestStartRule) -> Iterator[Violation]:
+    for pos, st in ctx.numbered():
+        if st.start_hour < r.hour:
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} starts at hour {st.start_hour}, before hour {r.hour}",
+            )
+
+
+def check_stage_gap(ctx: _Context, r: StageGapRule) -> Iterator[Violation]:
+    stages = ctx.stages
+    for pos in range(2, len(stages) + 1):
+        gap = stages[pos - 1].start_hour - stages[pos - 2].start_hour
+        if gap < r.min_hours:
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} starts {gap} hours after stage {pos - 1}, fewer than the "
+                f"minimum {r.min_hours}",
+            )
+        if r.max_hours is not None and gap > r.max_hours:
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} starts {gap} hours after stage {pos - 1}, more than the "
+                f"maximum {r.max_hours}",
+            )
+
+
+def check_handover_hours(ctx: _Context, r: HandoverHoursRule) -> Iterator[Violation]:
+    offset = ctx.sc.clock_offset
+    windows = ", ".join(f"[{lo}, {hi})" for lo, hi in r.windows)
+    for pos, st in ctx.numbered():
+        clock = (offset + st.start_hour) % 24
+        duration = st.handover_complete_hour - st.start_hour
+        if not any(lo <= clock and clock + duration <= hi for lo, hi in r.windows):
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"the handover runs from clock hour {clock} for {duration} hours, "
+                f"outside every window {windows}",
+            )
+
+
+def check_stage_capacity(ctx: _Context, r: StageCapacityRule) -> Iterator[Violation]:
+    own = ctx.hostage_cohorts if r.side == "hostages" else ctx.prisoner_cohorts
+    cohorts = r.cohorts if r.cohorts is not None else list(own)
+    limit = r.limit
+    why = f"{r.vehicles} vehicles x {r.seats} seats" if r.max_per_stage is None else "max_per_stage"
+    for pos, st in ctx.numbered():
+        side = st.hostages if r.side == "hostages" else st.prisoners
+        people = sum(side.get(c, 0) for c in cohorts)
+        if people > limit:
+            scope = f" of cohorts {_names(cohorts)}" if r.cohorts is not None else ""
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} releases {people} {r.side}{scope}, more than {limit} ({why})",
+            )
+
+
+def check_prison_processing(ctx: _Context, r: PrisonProcessingRule) -> Iterator[Violation]:
+    cohorts = [c.id for c in ctx.sc.prisoner_cohorts if c.prison == r.prison]
+    days: dict[int, list[tuple[int, int]]] = {}  # day -> [(stage, people)]
+    for pos, st in ctx.numbered():
+        people = sum(st.prisoners.get(c, 0) for c in cohorts)
+        if people > 0:
+            days.setdefault(ctx.prisoner_hour(st) // 24, []).append((pos, people))
+    for day in sorted(days):
+        loads = days[day]
+        total = sum(n for _, n in loads)
+        if total > r.per_day:
+            stages = [pos for pos, _ in loads]
+            which = f"stage{'s' if len(stages) > 1 else ''} {_names(map(str, stages))}"
+            yield Violation(
+                rule=r.id,
+                stage=stages[0] if len(stages) == 1 else None,
+                message=f"day {day} (hours {24 * day} to {24 * day + 23}) releases {total} "
+                f"prisoners held in {r.prison} ({which}), more than {r.per_day} per day",
+            )
+
+
+def check_order(ctx: _Context, r: OrderRule) -> Iterator[Violation]:
+    then = ctx.releases(r.then)
+    if not then:
+        return
+    for c in r.first:
+        released, count = ctx.total(c), ctx.cohort_count(c)
+        if released < count:
+            yield Violation(
+                rule=r.id,
+                message=f"cohort {c} has {released} of {count} released, but cohort {then[0][1]} "
+                f"is released (stage {then[0][0]}); all of {c} must be released first",
+            )
+    first = ctx.releases(r.first)
+    if not first:
+        return
+    last_first = max(first, key=lambda rel: (rel[3], rel[0]))
+    if r.mode == "all_before_any":
+        target = min(then, key=lambda rel: (rel[3], rel[0]))
+        which = "first"
+    else:
+        target = max(then, key=lambda rel: (rel[3], -rel[0]))
+        which = "last"
+    need = last_first[3] + r.min_gap_hours
+    if target[3] < need:
+        yield Violation(
+            rule=r.id,
+            stage=target[0],
+            message=f"the {which} release of {_names(r.then)} is at hour {target[3]} (cohort "
+            f"{target[1]}), earlier than hour {need}: the last release of {_names(r.first)} "
+            f"at hour {last_first[3]} (stage {last_first[0]}) + min_gap_hours {r.min_gap_hours}",
+        )
+
+
+def check_availability(ctx: _Context, r: AvailabilityRule) -> Iterator[Violation]:
+    for pos, st in ctx.numbered():
+        for c in r.cohorts:
+            if ctx.count(st, c) <= 0:
+                continue
+            if ctx.is_hostage(c):
+                hour, what = st.start_hour, "starts"
+            else:
+                hour, what = ctx.prisoner_hour(st), "releases its prisoners"
+            if hour < r.from_hour:
+                yield Violation(
+                    rule=r.id,
+                    stage=pos,
+                    message=f"stage {pos} releases cohort {c} and {what} at hour {hour}, before "
+                    f"the cohort is available at hour {r.from_hour}",
+                )
+
+
+def check_pairing(ctx: _Context, r: PairingRule) -> Iterator[Violation]:
+    for pos, st in ctx.numbered():
+        if not any(n > 0 for n in st.prisoners.values()):
+            continue
+        prh, hc = ctx.prisoner_hour(st), st.handover_complete_hour
+        lo, hi = hc + r.min_lag_hours, hc + r.max_lag_hours
+        if not lo <= prh <= hi:
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"prisoners are released at hour {prh}, outside [{lo}, {hi}] (handover "
+                f"complete at hour {hc}, lag {r.min_lag_hours} to {r.max_lag_hours} hours)",
+            )
+
+
+CHECKERS: dict[str, Callable[[_Context, Any], Iterable[Violation]]] = {
+    "release": check_release,
+    "exchange_ratio": check_exchange_ratio,
+    "line_before_handover": check_line_before_handover,
+    "line_after_release": check_line_after_release,
+    "line_window": check_line_window,
+    "deadline": check_deadline,
+    "earliest_start": check_earliest_start,
+    "stage_gap": check_stage_gap,
+    "handover_hours": check_handover_hours,
+    "stage_capacity": check_stage_capacity,
+    "prison_processing": check_prison_processing,
+    "order": check_order,
+    "availability": check_availability,
+    "pairing": check_pairing,
+}
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _run(rule_id: str, check: Callable[..., Iterable[Violation]], *args: Any) -> list[Violation]:
+    """Run one check; a crash on a malformed plan becomes a violation, never an exception."""
+    try:
+        return list(check(*args))
+    except Exception as exc:  # a verifier reports; it does not crash
+        return [
+            Violation(
+                rule=rule_id,
+                message=f"could not be checked ({type(exc).__name__}: {exc})",
+            )
+        ]
+
+
+def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
+    """Re-check every structural property and every rule of ``scenario`` against ``plan``."""
+    ctx = _Context.build(scenario, plan)
+    violations: list[Violation] = []
+    for rule_id, structural in STRUCTURAL_CHECKS.items():
+        violations += _run(rule_id, structural, ctx)
+    for rule in scenario.rules:
+        checker = CHECKERS.get(rule.kind)
+        if checker is None:
+            violations.append(Violation(rule=rule.id, message=f"unknown rule kind {rule.kind!r}"))
+            continue
+        violations += _run(rule.id, checker, ctx, rule)
+    return VerifyReport(scenario=scenario.name, violations=violations)
+
+
+__all__ = ["CHECKERS", "STRUCTURAL_CHECKS", "VerifyReport", "Violation", "verify"]
