@@ -16,7 +16,7 @@ import sys
 import time
 
 from planner.io import load_scenario, seed_names
-from planner.solve import solve
+from planner.solver import solve
 
 # seconds, median of the runs, on the 2-core CI machine
 TARGETS = {"gaza-2025-phase1": 2.0, "jan-2025-phase1": 5.0, "nov-2023-truce": 2.0}

@@ -16,8 +16,8 @@ from planner.plan import Plan, Stage, Withdrawal
 from planner.scenario import Scenario
 
 if TYPE_CHECKING:
-    from planner.solve import SolveResult
-    from planner.verify import VerifyReport
+    from planner.solver import SolveResult
+    from planner.verifier import VerifyReport
 
 __version__ = "0.1.0"
 
@@ -38,15 +38,15 @@ def solve(
     workers: int | None = None,
     check: bool = True,
 ) -> SolveResult:
-    """Solve a scenario (settings default to its ``solver`` section); see planner.solve."""
-    from planner.solve import solve as _solve
+    """Solve a scenario (settings default to its ``solver`` section); see planner.solver."""
+    from planner.solver import solve as _solve
 
     return _solve(scenario, time_limit=time_limit, seed=seed, workers=workers, check=check)
 
 
 def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
     """Independent check of a plan against every rule of the scenario (no ortools)."""
-    from planner.verify import verify as _verify
+    from planner.verifier import verify as _verify
 
     return _verify(scenario, plan)
 

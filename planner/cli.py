@@ -57,7 +57,7 @@ def _err(text: str) -> None:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from planner.solve import solve
+    from planner.solver import solve
 
     for name in ("time_limit", "seed", "workers"):
         value = getattr(args, name)
@@ -92,7 +92,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from planner.verify import verify
+    from planner.verifier import verify
 
     sc = load_scenario(args.scenario)
     plan = load_plan(args.plan)

@@ -131,7 +131,7 @@ def test_deadline_shorter_than_withdrawal_exits_3_naming_both(
 def test_time_limit_exit_4(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import planner.solve as solve_mod
+    import planner.solver as solve_mod
 
     real = solve_mod.make_solver
 

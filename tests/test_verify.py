@@ -16,7 +16,7 @@ import pytest
 from planner.io import scenario_from_data
 from planner.plan import Plan
 from planner.scenario import RULE_KINDS, Scenario
-from planner.verify import CHECKERS, VerifyReport, Violation, verify
+from planner.verifier import CHECKERS, VerifyReport, Violation, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -223,7 +223,7 @@ def test_violation_rejects_unknown_fields() -> None:
 
 def test_import_does_not_load_ortools() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    code = "import planner.verify, sys; assert 'ortools' not in sys.modules"
+    code = "import planner.verifier, sys; assert 'ortools' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from planner.io import scenario_from_data
 from planner.plan import Plan
 from planner.scenario import Scenario
-from planner.solve import solve
+from planner.solver import solve
 
 BASE: dict[str, Any] = {
     "name": "tiny",

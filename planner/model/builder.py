@@ -1,6 +1,6 @@
 """Scenario -> CP-SAT model: variables, one builder per rule kind, objective terms.
 
-The only place (with planner.solve) that knows CP-SAT types.
+The only place (with planner.solver) that knows CP-SAT types.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from planner.model.builder import BuiltModel, build_model
 from planner.plan import Metrics, Plan, Stage, Withdrawal
 from planner.scenario import ExchangeRatioRule, Scenario
-from planner.verify import VerifyReport, verify
+from planner.verifier import VerifyReport, verify
 
 Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
 
