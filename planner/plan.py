@@ -22,6 +22,26 @@ class Withdrawal(PlanModel):
     complete_hour: int
 
 
+class Leg(PlanModel):
+    path: list[str] = Field(description="places from the origin to the end, in order")
+    hours: int
+
+
+class Transfer(PlanModel):
+    """Prisoners of one stage moved from one prison to one destination."""
+
+    prison: str
+    destination: str
+    path: list[str]
+    travel_hours: int
+    arrival_hour: int = Field(description="prisoner_release_hour + travel_hours")
+    prisoners: dict[str, int] = Field(default_factory=dict)
+    prisoner_ids: list[str] = Field(default_factory=list)
+    buses: int | None = Field(
+        default=None, description="ceil(prisoners / seats), if buses are modelled"
+    )
+
+
 class Stage(PlanModel):
     index: int = Field(ge=1, description="1-based, in order of start_hour")
     start_hour: int
@@ -31,11 +51,20 @@ class Stage(PlanModel):
     )
     end_hour: int = Field(description="the later of handover completion and prisoner release")
     site: str | None = None
+    handover_route: Leg | None = Field(
+        default=None, description="from the site to the reception point (with places)"
+    )
+    vehicles: int | None = Field(
+        default=None, description="intermediary vehicles used (with a hostage_fleet rule)"
+    )
     line_in_force: str = Field(description="the last line whose move completed by start_hour")
     hostages: dict[str, int] = Field(default_factory=dict)
     hostage_ids: list[str] = Field(default_factory=list)
     prisoners: dict[str, int] = Field(default_factory=dict)
     prisoner_ids: list[str] = Field(default_factory=list)
+    transfers: list[Transfer] = Field(
+        default_factory=list, description="per prison and destination (with places)"
+    )
 
 
 class Metrics(PlanModel):

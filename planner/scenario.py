@@ -10,6 +10,7 @@ Time is in whole hours from t=0 (the cease-fire start).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -65,9 +66,35 @@ class PrisonerCohort(Strict):
     category: str = Field(default="", max_length=100, description="e.g. life-sentence, detainee")
     sentence: Literal["life", "long", "short", "detained", "remains", "other"] = "other"
     held_since: str | None = Field(default=None, max_length=40, description="date, free text")
-    prison: str | None = Field(default=None, max_length=100)
+    prison: str | None = Field(
+        default=None,
+        max_length=100,
+        description="where the cohort is held; with places, the id of a place of kind prison",
+    )
+    destinations: list[Id] | None = Field(
+        default=None,
+        description="places (kind destination) the cohort may be released to; "
+        "default: every destination",
+    )
     held_by: str = Field(default="", max_length=100)
     members: list[Member] = Field(default_factory=list)
+    description: str = Field(default="", max_length=2000)
+
+
+class Place(Strict):
+    """A node of the transport graph."""
+
+    id: Id
+    kind: Literal["handover_site", "crossing", "prison", "destination", "junction"]
+    abroad: bool = Field(default=False, description="a destination outside the region (exile)")
+    description: str = Field(default="", max_length=2000)
+
+
+class Route(Strict):
+    """An undirected road or passage between two places, with its travel time."""
+
+    between: tuple[Id, Id]
+    hours: Hours
     description: str = Field(default="", max_length=2000)
 
 
@@ -275,6 +302,109 @@ class PairingRule(RuleBase):
         return self
 
 
+class SiteAfterLineRule(RuleBase):
+    """A handover at one of ``sites`` starts only once the move to ``line`` is complete (the
+    zone of the sites is not usable before)."""
+
+    kind: Literal["site_after_line"]
+    sites: list[Id] = Field(min_length=1)
+    line: Id
+
+
+class SiteDailyLimitRule(RuleBase):
+    """At most ``per_day`` stages start at each of ``sites`` (all handover sites if unset) in
+    any one day (day k is hours [24k, 24k+24) from t=0)."""
+
+    kind: Literal["site_daily_limit"]
+    sites: list[Id] | None = None
+    per_day: int = Field(ge=0)
+
+
+class HostageFleetRule(RuleBase):
+    """Intermediary vehicles: a stage uses ceil(hostages / seats) vehicles from its start until
+    ``turnaround_hours`` after its handover completes; at no hour are more than ``vehicles`` in
+    use."""
+
+    kind: Literal["hostage_fleet"]
+    vehicles: int = Field(ge=0)
+    seats: int = Field(ge=1)
+    turnaround_hours: Hours = 0
+
+
+class BusesRule(RuleBase):
+    """Buses for prisoners: in a stage, each route (prison -> destination, only the listed
+    ``destinations`` if given) needs ceil(prisoners / seats) buses; the stage uses at most
+    ``buses`` in all."""
+
+    kind: Literal["buses"]
+    buses: int = Field(ge=0)
+    seats: int = Field(ge=1)
+    destinations: list[Id] | None = None
+
+
+class DestinationQuotaRule(RuleBase):
+    """Over the whole plan, prisoners of ``cohorts`` released to ``destinations`` number at
+    least ``min_count`` and at most ``max_count``."""
+
+    kind: Literal["destination_quota"]
+    cohorts: list[Id] = Field(min_length=1)
+    destinations: list[Id] = Field(min_length=1)
+    min_count: int | None = Field(default=None, ge=0)
+    max_count: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> DestinationQuotaRule:
+        if self.min_count is None and self.max_count is None:
+            raise ValueError("expected min_count, max_count or both")
+        if (
+            self.min_count is not None
+            and self.max_count is not None
+            and self.min_count > self.max_count
+        ):
+            raise ValueError("min_count must not exceed max_count")
+        return self
+
+
+class VetoRule(RuleBase):
+    """The named people are never released."""
+
+    kind: Literal["veto"]
+    people: list[Id] = Field(min_length=1)
+
+
+class AbroadRule(RuleBase):
+    """The named prisoners, if released, go to a destination marked ``abroad``."""
+
+    kind: Literal["abroad"]
+    people: list[Id] = Field(min_length=1)
+
+
+class PersonNotBeforeRule(RuleBase):
+    """The named people are released no earlier than ``hour`` (their release hour)."""
+
+    kind: Literal["person_not_before"]
+    people: list[Id] = Field(min_length=1)
+    hour: Hour
+
+
+class LocatedFromRule(RuleBase):
+    """The named hostages' location is unknown until ``hour``: a stage handing them over starts
+    no earlier. ``range_hours`` states the uncertainty, for robustness analysis."""
+
+    kind: Literal["located_from"]
+    people: list[Id] = Field(min_length=1)
+    hour: Hour
+    range_hours: tuple[Hour, Hour] | None = None
+
+
+class FixedStageRule(RuleBase):
+    """The named people are released in stage number ``stage`` (1-based, in time order)."""
+
+    kind: Literal["fixed_stage"]
+    people: list[Id] = Field(min_length=1)
+    stage: int = Field(ge=1, le=MAX_STAGES)
+
+
 Rule = Annotated[
     (
         ReleaseRule
@@ -291,6 +421,16 @@ Rule = Annotated[
         | OrderRule
         | AvailabilityRule
         | PairingRule
+        | SiteAfterLineRule
+        | SiteDailyLimitRule
+        | HostageFleetRule
+        | BusesRule
+        | DestinationQuotaRule
+        | VetoRule
+        | AbroadRule
+        | PersonNotBeforeRule
+        | LocatedFromRule
+        | FixedStageRule
     ),
     Field(discriminator="kind"),
 ]
@@ -310,7 +450,18 @@ RULE_KINDS: tuple[str, ...] = (
     "order",
     "availability",
     "pairing",
+    "site_after_line",
+    "site_daily_limit",
+    "hostage_fleet",
+    "buses",
+    "destination_quota",
+    "veto",
+    "abroad",
+    "person_not_before",
+    "located_from",
+    "fixed_stage",
 )
+INDIVIDUAL_KINDS = ("veto", "abroad", "person_not_before", "located_from", "fixed_stage")
 
 # --------------------------------------------------------------------------- objective
 
@@ -370,6 +521,13 @@ class Scenario(Strict):
     hostage_cohorts: list[HostageCohort] = Field(default_factory=list, max_length=MAX_COHORTS)
     prisoner_cohorts: list[PrisonerCohort] = Field(default_factory=list, max_length=MAX_COHORTS)
     withdrawal_lines: list[WithdrawalLine] = Field(default_factory=list, max_length=50)
+    places: list[Place] = Field(default_factory=list, max_length=500)
+    routes: list[Route] = Field(default_factory=list, max_length=5000)
+    reception: Id | None = Field(
+        default=None,
+        description="place where hostages count as received (a crossing); "
+        "required when there are handover sites",
+    )
     rules: list[Rule] = Field(default_factory=list, max_length=MAX_RULES)
     objective: Objective = Field(default_factory=Objective)
     solver: SolverSettings = Field(default_factory=SolverSettings)
@@ -401,6 +559,39 @@ class Scenario(Strict):
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    def place(self, place_id: str) -> Place | None:
+        return next((p for p in self.places if p.id == place_id), None)
+
+    def places_of(self, kind: str) -> list[str]:
+        return [p.id for p in self.places if p.kind == kind]
+
+    @property
+    def sites(self) -> list[str]:
+        return self.places_of("handover_site")
+
+    def allowed_destinations(self, cohort_id: str) -> list[str]:
+        """Destinations a prisoner cohort may go to ([] when places are not modelled)."""
+        c = self.prisoner(cohort_id)
+        if c is None or not self.places or c.prison is None:
+            return []
+        return list(c.destinations) if c.destinations is not None else self.places_of("destination")
+
+    def member_cohort(self) -> dict[str, str]:
+        """Named member id -> cohort id."""
+        out = {}
+        for c in [*self.hostage_cohorts, *self.prisoner_cohorts]:
+            for m in c.members:
+                out[m.id] = c.id
+        return out
+
+    def individuals(self) -> list[str]:
+        """Members named by a rule of their own: these get their own variables."""
+        seen: dict[str, None] = {}
+        for r in self.rules:
+            for person in getattr(r, "people", None) or []:
+                seen[person] = None
+        return list(seen)
 
     @property
     def clock_offset(self) -> int:
@@ -553,6 +744,7 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
                         f"expected at most {avail} (the cohorts' size), found {r.min_count}",
                     )
                 )
+    problems.extend(_places_check(sc, claim))
     for cohort in sc.objective.priorities:
         cohort_ref(cohort, f"$.objective.priorities.{cohort}", everyone, "cohort")
     if "priority" in sc.objective.terms and not sc.objective.priorities:
@@ -561,6 +753,158 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
         )
     problems.extend(_face_totals(sc))
     return problems
+
+
+def _places_check(sc: Scenario, claim: Callable[[str, str], None]) -> list[tuple[str, str]]:
+    """Places, routes, reachability (networkx), and the logistics and individual rules."""
+    from planner.network import build_graph, leg
+
+    problems: list[tuple[str, str]] = []
+    kinds = {p.id: p.kind for p in sc.places}
+    for i, p in enumerate(sc.places):
+        claim(p.id, f"$.places[{i}].id")
+    for i, r in enumerate(sc.routes):
+        for j, end in enumerate(r.between):
+            if end not in kinds:
+                problems.append(
+                    (f"$.routes[{i}].between[{j}]", f"expected a place id, found {end!r}")
+                )
+        if r.between[0] == r.between[1]:
+            problems.append((f"$.routes[{i}].between", "a route joins two different places"))
+    g = build_graph(sc)
+    sites = sc.sites
+    if sites:
+        if sc.reception is None:
+            problems.append(
+                (
+                    "$.reception",
+                    "expected the place where hostages are received "
+                    "(there are handover sites), found nothing",
+                )
+            )
+        elif sc.reception not in kinds:
+            problems.append(("$.reception", f"expected a place id, found {sc.reception!r}"))
+        else:
+            for site in sites:
+                if leg(g, site, sc.reception) is None:
+                    problems.append(
+                        (
+                            "$.routes",
+                            f"no route from handover site {site!r} to reception {sc.reception!r}",
+                        )
+                    )
+    elif sc.reception is not None and sc.reception not in kinds:
+        problems.append(("$.reception", f"expected a place id, found {sc.reception!r}"))
+    destinations = set(sc.places_of("destination"))
+    for i, c in enumerate(sc.prisoner_cohorts):
+        base = f"$.prisoner_cohorts[{i}]"
+        if not sc.places:
+            if c.destinations is not None:
+                problems.append((f"{base}.destinations", "destinations need places"))
+            continue
+        if c.prison is None or kinds.get(c.prison) != "prison":
+            if destinations or c.prison is not None:
+                problems.append(
+                    (
+                        f"{base}.prison",
+                        f"expected the id of a place of kind prison, found {c.prison!r}",
+                    )
+                )
+            continue
+        for j, d in enumerate(c.destinations or []):
+            if d not in destinations:
+                problems.append(
+                    (
+                        f"{base}.destinations[{j}]",
+                        f"expected the id of a destination place, found {d!r}",
+                    )
+                )
+        for d in sc.allowed_destinations(c.id):
+            if d in destinations and leg(g, c.prison, d) is None:
+                problems.append(
+                    (
+                        f"{base}.destinations",
+                        f"no route from prison {c.prison!r} to destination {d!r}",
+                    )
+                )
+        if c.destinations == []:
+            problems.append((f"{base}.destinations", "expected at least one destination"))
+    members = sc.member_cohort()
+    covered: dict[str, str] = {}
+    fleets = 0
+    for i, r in enumerate(sc.rules):
+        base = f"$.rules[{i}]"
+        for j, site in enumerate(getattr(r, "sites", None) or []):
+            if kinds.get(site) != "handover_site":
+                problems.append(
+                    (f"{base}.sites[{j}]", f"expected the id of a handover site, found {site!r}")
+                )
+        for j, d in enumerate(getattr(r, "destinations", None) or []):
+            if d not in destinations:
+                problems.append(
+                    (
+                        f"{base}.destinations[{j}]",
+                        f"expected the id of a destination place, found {d!r}",
+                    )
+                )
+        for j, person in enumerate(getattr(r, "people", None) or []):
+            cohort = members.get(person)
+            path = f"{base}.people[{j}]"
+            if cohort is None:
+                problems.append(
+                    (path, f"expected the id of a named cohort member, found {person!r}")
+                )
+            elif isinstance(r, AbroadRule):
+                abroad = [d for d in sc.allowed_destinations(cohort) if _is_abroad(sc, d)]
+                if not sc.is_hostage(cohort) and not abroad:
+                    problems.append(
+                        (
+                            path,
+                            f"{person!r} (cohort {cohort!r}) has no destination "
+                            "marked abroad among its allowed destinations",
+                        )
+                    )
+                if sc.is_hostage(cohort):
+                    problems.append((path, f"expected a prisoner, found hostage {person!r}"))
+            elif isinstance(r, LocatedFromRule) and not sc.is_hostage(cohort):
+                problems.append((path, f"expected a hostage, found prisoner {person!r}"))
+        if isinstance(r, FixedStageRule) and r.stage > sc.max_stages:
+            problems.append(
+                (f"{base}.stage", f"expected at most max_stages {sc.max_stages}, found {r.stage}")
+            )
+        if isinstance(r, DestinationQuotaRule):
+            for j, ref in enumerate(r.cohorts):
+                if sc.prisoner(ref) is None:
+                    problems.append(
+                        (
+                            f"{base}.cohorts[{j}]",
+                            f"expected the id of a prisoner cohort, found {ref!r}",
+                        )
+                    )
+        if isinstance(r, BusesRule):
+            for d in r.destinations if r.destinations is not None else sorted(destinations):
+                if d in covered:
+                    problems.append(
+                        (
+                            f"{base}.destinations",
+                            f"destination {d!r} is already covered by buses rule {covered[d]!r}",
+                        )
+                    )
+                covered[d] = r.id
+        if isinstance(r, HostageFleetRule):
+            fleets += 1
+            if fleets > 1:
+                problems.append((f"{base}", "at most one hostage_fleet rule"))
+        if isinstance(r, (SiteAfterLineRule, SiteDailyLimitRule)) and not sites:
+            problems.append(
+                (f"{base}.kind", "this rule needs handover sites (places of kind handover_site)")
+            )
+    return problems
+
+
+def _is_abroad(sc: Scenario, place_id: str) -> bool:
+    place = sc.place(place_id)
+    return place is not None and place.abroad
 
 
 def required_in_full(sc: Scenario) -> set[str]:

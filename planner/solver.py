@@ -16,8 +16,8 @@ from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.model.builder import BuiltModel, build_model
-from planner.plan import Metrics, Plan, Stage, Withdrawal
-from planner.scenario import ExchangeRatioRule, Scenario
+from planner.plan import Leg, Metrics, Plan, Stage, Transfer, Withdrawal
+from planner.scenario import BusesRule, ExchangeRatioRule, HostageFleetRule, Scenario
 from planner.verifier import VerifyReport, verify
 
 Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
@@ -148,12 +148,14 @@ def solve(
 # --------------------------------------------------------------------------- decoding
 
 
-def person_ids(sc: Scenario, cohort: str) -> list[str]:
-    """Member ids first, then generated ids <cohort>-<n> for the unnamed rest."""
+def anonymous_ids(sc: Scenario, cohort: str) -> list[str]:
+    """Ids handed out by count: members without rules of their own, then <cohort>-<n>."""
     c = sc.hostage(cohort) or sc.prisoner(cohort)
     assert c is not None
-    named = [m.id for m in c.members]
-    return named + [f"{cohort}-{n}" for n in range(1, c.count - len(named) + 1)]
+    own = set(sc.individuals())
+    named = [m.id for m in c.members if m.id not in own]
+    generated = [f"{cohort}-{n}" for n in range(1, c.count - len(c.members) + 1)]
+    return named + generated
 
 
 def decode(sc: Scenario, built: BuiltModel, values: dict[int, int], status: str, seed: int) -> Plan:
@@ -166,43 +168,99 @@ def decode(sc: Scenario, built: BuiltModel, values: dict[int, int], status: str,
     for ln in sc.withdrawal_lines:
         ws = val(v.line_start[ln.id])
         withdrawals.append(Withdrawal(line=ln.id, start_hour=ws, complete_hour=ws + ln.move_hours))
-    slots = sorted((s for s in range(v.S) if val(v.active[s])), key=lambda s: (val(v.start[s]), s))
-    queues = {c: person_ids(sc, c) for c in v.cohorts}
+    fleet = next((r for r in sc.rules if isinstance(r, HostageFleetRule)), None)
+    bus_seats = {}
+    for r in sc.rules:
+        if isinstance(r, BusesRule):
+            for d in r.destinations if r.destinations is not None else sc.places_of("destination"):
+                bus_seats[d] = r.seats
+    anonymous = {c: anonymous_ids(sc, c) for c in v.cohorts}
+    named: dict[str, list[str]] = {}
+    for person, cohort in v.person_cohort.items():
+        named.setdefault(cohort, []).append(person)
     taken = dict.fromkeys(v.cohorts, 0)
+    anonymous_taken = dict.fromkeys(v.cohorts, 0)
+
+    def take(c: str, s: int, d: str | None, n: int) -> list[str]:
+        """Ids of the n people of cohort c released in stage s (to d): persons with variables
+        of their own where the solver put them, the rest from the cohort's anonymous ids."""
+        ids = [p for p in named.get(c, []) if val(v.person[p, s, d])]
+        rest = n - len(ids)
+        ids += anonymous[c][anonymous_taken[c] : anonymous_taken[c] + rest]
+        anonymous_taken[c] += rest
+        taken[c] += n
+        return ids
+
+    slots = sorted((s for s in range(v.S) if val(v.active[s])), key=lambda s: (val(v.start[s]), s))
     stages = []
     for k, s in enumerate(slots, start=1):
         st = val(v.start[s])
-        hc = st + sc.handover_hours
-        groups: list[tuple[dict[str, int], list[str]]] = []
-        for cohorts in ([c.id for c in sc.hostage_cohorts], [c.id for c in sc.prisoner_cohorts]):
-            counts: dict[str, int] = {}
-            ids: list[str] = []
-            for c in cohorts:
-                n = val(v.count[s, c])
-                if n:
-                    counts[c] = n
-                    ids += queues[c][taken[c] : taken[c] + n]
-                    taken[c] += n
-            groups.append((counts, ids))
-        (hostages, hostage_ids), (prisoners, prisoner_ids) = groups
-        pr = val(v.release[s]) if prisoners else None
+        site = next((site for site in v.site_hours if val(v.site[s, site])), None)
+        route = Leg(path=v.site_paths[site], hours=v.site_hours[site]) if site else None
+        hc = st + sc.handover_hours + (route.hours if route else 0)
+        hostages, hostage_ids = {}, []
+        for c in (c.id for c in sc.hostage_cohorts):
+            n = val(v.count[s, c])
+            if n:
+                hostages[c] = n
+                hostage_ids += take(c, s, None, n)
+        prisoners, prisoner_ids = {}, []
+        transfers: dict[tuple[str, str], Transfer] = {}
+        pr = val(v.release[s])
+        for cohort in sc.prisoner_cohorts:
+            c = cohort.id
+            n = val(v.count[s, c])
+            if not n:
+                continue
+            prisoners[c] = n
+            dests = sc.allowed_destinations(c)
+            if not dests:
+                prisoner_ids += take(c, s, None, n)
+                continue
+            for d in dests:
+                nd = val(v.flow[s, c, d])
+                if not nd:
+                    continue
+                assert cohort.prison is not None
+                hours, path = v.legs[cohort.prison, d]
+                t = transfers.setdefault(
+                    (cohort.prison, d),
+                    Transfer(
+                        prison=cohort.prison,
+                        destination=d,
+                        path=path,
+                        travel_hours=hours,
+                        arrival_hour=pr + hours,
+                    ),
+                )
+                ids = take(c, s, d, nd)
+                t.prisoners[c] = nd
+                t.prisoner_ids += ids
+                prisoner_ids += ids
+        for (_, d), t in transfers.items():
+            if d in bus_seats:
+                t.buses = math.ceil(sum(t.prisoners.values()) / bus_seats[d])
         in_force = sc.initial_position
         for w in withdrawals:
             if w.complete_hour <= st:
                 in_force = w.line
+        release = pr if prisoners else None
         stages.append(
             Stage(
                 index=k,
                 start_hour=st,
                 handover_complete_hour=hc,
-                prisoner_release_hour=pr,
-                end_hour=max(hc, pr) if pr is not None else hc,
-                site=None,
+                prisoner_release_hour=release,
+                end_hour=max(hc, release) if release is not None else hc,
+                site=site,
+                handover_route=route,
+                vehicles=math.ceil(sum(hostages.values()) / fleet.seats) if fleet else None,
                 line_in_force=in_force,
                 hostages=hostages,
                 hostage_ids=hostage_ids,
                 prisoners=prisoners,
                 prisoner_ids=prisoner_ids,
+                transfers=list(transfers.values()),
             )
         )
     unreleased = {
@@ -212,9 +270,9 @@ def decode(sc: Scenario, built: BuiltModel, values: dict[int, int], status: str,
     objective = objective_values(sc, stages, metrics)
     return Plan(
         scenario=sc.name,
-        status=status,
+        status=status,  # type: ignore[arg-type]
         seed=seed,
-        objective=objective,  # type: ignore[arg-type]
+        objective=objective,
         withdrawals=withdrawals,
         stages=stages,
         unreleased=unreleased,

@@ -8,8 +8,27 @@ on a malformed plan.
 Violation ids are either a scenario rule id or a structural id beginning with ``plan/`` (a rule
 id cannot contain ``/``, so the two never clash):
 
-``plan/scenario``, ``plan/stages``, ``plan/horizon``, ``plan/people``, ``plan/withdrawals``,
-``plan/metrics``, ``plan/objective``.
+- ``plan/scenario``: the plan names another scenario.
+- ``plan/stages``: stage numbering and order, hours (``handover_complete_hour`` including the
+  travel from the site to the reception point, ``end_hour``, ``prisoner_release_hour``),
+  ``line_in_force``, ``site`` (a handover site exactly when the scenario has handover sites) and
+  ``vehicles`` (``ceil(hostages / seats)`` of the ``hostage_fleet`` rule, or null).
+- ``plan/horizon``: a stage hour outside ``[0, H]``.
+- ``plan/people``: counts, person ids, ``unreleased``.
+- ``plan/routes``: travel over the routes graph: ``handover_route`` (present exactly with
+  handover sites; a path along routes from the site to the reception point taking the shortest
+  hours) and each transfer's ``path`` / ``travel_hours`` (the same, from prison to destination).
+- ``plan/transfers``: which prisoners are moved where: every prisoner of a cohort with
+  destinations in exactly one transfer of its stage, to an allowed destination, from the cohort's
+  prison; per-cohort counts and ids; ``arrival_hour``; ``buses`` (``ceil(prisoners / seats)`` of
+  the covering ``buses`` rule, or null).
+- ``plan/withdrawals``, ``plan/metrics``, ``plan/objective``.
+
+Field arithmetic (``vehicles``, ``buses``) is reported once, structurally; the ``hostage_fleet``
+and ``buses`` rule checks then judge the limits with the numbers recomputed from the people, so
+a plan that understates its vehicles or buses is still caught by the rule. Travel times are
+recomputed here with networkx (Dijkstra, weight ``hours``, the fastest of parallel routes),
+independently of ``planner.network``.
 """
 
 from __future__ import annotations
@@ -20,31 +39,44 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
-from planner.plan import Plan, Stage, Withdrawal
+from planner.plan import Plan, Stage, Transfer, Withdrawal
 from planner.scenario import (
+    AbroadRule,
     AvailabilityRule,
+    BusesRule,
     DeadlineRule,
+    DestinationQuotaRule,
     EarliestStartRule,
     ExchangeRatioRule,
+    FixedStageRule,
     HandoverHoursRule,
+    HostageFleetRule,
     LineAfterReleaseRule,
     LineBeforeHandoverRule,
     LineWindowRule,
+    LocatedFromRule,
     OrderRule,
     PairingRule,
+    PersonNotBeforeRule,
     PrisonProcessingRule,
     ReleaseRule,
     Scenario,
+    SiteAfterLineRule,
+    SiteDailyLimitRule,
     StageCapacityRule,
     StageGapRule,
+    VetoRule,
 )
 
 PLAN_SCENARIO = "plan/scenario"
 PLAN_STAGES = "plan/stages"
 PLAN_HORIZON = "plan/horizon"
 PLAN_PEOPLE = "plan/people"
+PLAN_ROUTES = "plan/routes"
+PLAN_TRANSFERS = "plan/transfers"
 PLAN_WITHDRAWALS = "plan/withdrawals"
 PLAN_METRICS = "plan/metrics"
 PLAN_OBJECTIVE = "plan/objective"
@@ -102,6 +134,51 @@ def _hundredths(x: int) -> str:
     return f"{sign}{whole}.{frac:02d}".rstrip("0")
 
 
+def _ceil_div(n: int, d: int) -> int:
+    return -(-n // d)
+
+
+def _graph(sc: Scenario) -> nx.Graph:
+    """Places and routes as an undirected graph; parallel routes keep the fastest."""
+    g = nx.Graph()
+    g.add_nodes_from(p.id for p in sc.places)
+    for r in sc.routes:
+        a, b = r.between
+        if a == b:
+            continue
+        if not g.has_edge(a, b) or r.hours < g.edges[a, b]["hours"]:
+            g.add_edge(a, b, hours=r.hours)
+    return g
+
+
+class _People:
+    """Which cohort a person id belongs to, per docs/rules.md."""
+
+    def __init__(self, sc: Scenario):
+        self.sc = sc
+        self.member_of: dict[str, str] = {}
+        self.unnamed: dict[str, int] = {}
+        for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
+            self.unnamed[c.id] = c.count - len(c.members)
+            for m in c.members:
+                self.member_of.setdefault(m.id, c.id)
+
+    def owner(self, pid: str) -> tuple[str | None, str]:
+        """(cohort, "") for a valid id; (None, reason) otherwise."""
+        if pid in self.member_of:
+            return self.member_of[pid], ""
+        head, sep, tail = pid.rpartition("-")
+        if sep and head in self.unnamed and _GENERATED_N.fullmatch(tail):
+            n, limit = int(tail), self.unnamed[head]
+            if n <= limit:
+                return head, ""
+            return None, (
+                f"id {pid!r} is beyond cohort {head}'s {limit} unnamed people "
+                f"({head}-1 to {head}-{limit})"
+            )
+        return None, f"id {pid!r} is not the id of anyone in the scenario"
+
+
 @dataclass
 class _Context:
     """The scenario and plan, with the lookups every check needs (built once per verify)."""
@@ -111,6 +188,14 @@ class _Context:
     hostage_cohorts: dict[str, int] = field(default_factory=dict)  # id -> count
     prisoner_cohorts: dict[str, int] = field(default_factory=dict)
     lines: dict[str, Withdrawal] = field(default_factory=dict)  # first occurrence in the plan
+    people: _People | None = None
+    graph: nx.Graph = field(default_factory=nx.Graph)
+    place_kind: dict[str, str] = field(default_factory=dict)
+    routed: dict[str, list[str]] = field(default_factory=dict)  # cohort -> destinations
+    fleet: HostageFleetRule | None = None
+    # person id -> (stage position, stage, listed among hostage_ids?) for every listing
+    where: dict[str, list[tuple[int, Stage, bool]]] = field(default_factory=dict)
+    _distances: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, sc: Scenario, plan: Plan) -> _Context:
@@ -119,7 +204,66 @@ class _Context:
         ctx.prisoner_cohorts = {c.id: c.count for c in sc.prisoner_cohorts}
         for w in plan.withdrawals:
             ctx.lines.setdefault(w.line, w)
+        ctx.people = _People(sc)
+        ctx.graph = _graph(sc)
+        ctx.place_kind = {p.id: p.kind for p in sc.places}
+        for c in sc.prisoner_cohorts:
+            dests = sc.allowed_destinations(c.id)
+            if dests:
+                ctx.routed[c.id] = dests
+        ctx.fleet = next((r for r in sc.rules if isinstance(r, HostageFleetRule)), None)
+        for pos, st in enumerate(plan.stages, start=1):
+            for ids, hostage in ((st.hostage_ids, True), (st.prisoner_ids, False)):
+                for pid in ids:
+                    ctx.where.setdefault(pid, []).append((pos, st, hostage))
         return ctx
+
+    def owner(self, pid: str) -> tuple[str | None, str]:
+        people = self.people if self.people is not None else _People(self.sc)
+        return people.owner(pid)
+
+    def shortest(self, source: str, target: str) -> int | None:
+        """Shortest travel hours from source to target over the routes (None: no route)."""
+        if source not in self.graph or target not in self.graph:
+            return None
+        if source not in self._distances:
+            lengths = nx.single_source_dijkstra_path_length(self.graph, source, weight="hours")
+            self._distances[source] = {k: int(v) for k, v in lengths.items()}
+        return self._distances[source].get(target)
+
+    def handover_travel(self, stage: Stage) -> int | None:
+        """Travel hours from the stage's site to the reception point: 0 without handover sites;
+        None when the site is not a handover site or cannot reach the reception point."""
+        if not self.sc.sites:
+            return 0
+        if stage.site is None or self.place_kind.get(stage.site) != "handover_site":
+            return None
+        if self.sc.reception is None:
+            return None
+        return self.shortest(stage.site, self.sc.reception)
+
+    def is_abroad(self, place_id: str) -> bool:
+        place = self.sc.place(place_id)
+        return place is not None and place.abroad
+
+    def covering_buses(self, destination: str) -> BusesRule | None:
+        for r in self.sc.rules:
+            if isinstance(r, BusesRule) and (
+                r.destinations is None or destination in r.destinations
+            ):
+                return r
+        return None
+
+    def hostages_of(self, stage: Stage) -> int:
+        return sum(n for c, n in stage.hostages.items() if n > 0 and c in self.hostage_cohorts)
+
+    @staticmethod
+    def transfer_total(tr: Transfer) -> int:
+        return sum(n for n in tr.prisoners.values() if n > 0)
+
+    def person_hour(self, stage: Stage, hostage: bool) -> int:
+        """Release hour of a person listed in ``stage`` (hostage_ids or prisoner_ids)."""
+        return stage.handover_complete_hour if hostage else self.prisoner_hour(stage)
 
     @property
     def stages(self) -> list[Stage]:
@@ -320,48 +464,8 @@ def _check_withdrawals(ctx: _Context) -> Iterator[Violation]:
         previous = w
 
 
-def _canonical_id(sc: Scenario, cohort: str, position: int) -> str:
-    """The id of the person at 0-based ``position`` of a cohort: members, then <cohort>-<n>."""
-    c = sc.hostage(cohort) or sc.prisoner(cohort)
-    members = c.members if c is not None else []
-    if position < len(members):
-        return members[position].id
-    return f"{cohort}-{position - len(members) + 1}"
-
-
-class _People:
-    """Which cohort a person id belongs to, per docs/rules.md."""
-
-    def __init__(self, sc: Scenario):
-        self.sc = sc
-        self.member_of: dict[str, str] = {}
-        self.unnamed: dict[str, int] = {}
-        for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
-            self.unnamed[c.id] = c.count - len(c.members)
-            for m in c.members:
-                self.member_of.setdefault(m.id, c.id)
-
-    def owner(self, pid: str) -> tuple[str | None, str]:
-        """(cohort, "") for a valid id; (None, reason) otherwise."""
-        if pid in self.member_of:
-            return self.member_of[pid], ""
-        head, sep, tail = pid.rpartition("-")
-        if sep and head in self.unnamed and _GENERATED_N.fullmatch(tail):
-            n, limit = int(tail), self.unnamed[head]
-            if n <= limit:
-                return head, ""
-            return None, (
-                f"id {pid!r} is beyond cohort {head}'s {limit} unnamed people "
-                f"({head}-1 to {head}-{limit})"
-            )
-        return None, f"id {pid!r} is not the id of anyone in the scenario"
-
-
 def _check_people(ctx: _Context) -> Iterator[Violation]:
-    sc = ctx.sc
-    people = _People(sc)
     seen: dict[str, int] = {}  # id -> stage of its first appearance
-    sequence: dict[str, list[tuple[int, str]]] = {}  # cohort -> (stage, id) in plan order
     totals: Counter[str] = Counter()
 
     def bad(message: str, stage: int | None = None) -> Violation:
@@ -384,7 +488,7 @@ def _check_people(ctx: _Context) -> Iterator[Violation]:
                     totals[c] += n
             listed: Counter[str] = Counter()
             for pid in ids:
-                cohort, reason = people.owner(pid)
+                cohort, reason = ctx.owner(pid)
                 if cohort is None:
                     yield bad(f"{side}_ids: {reason}", pos)
                 elif cohort not in own:
@@ -395,24 +499,11 @@ def _check_people(ctx: _Context) -> Iterator[Violation]:
                     yield bad(f"id {pid!r} appears again (first in stage {seen[pid]})", pos)
                     continue
                 seen[pid] = pos
-                if cohort is not None and cohort in own:
-                    sequence.setdefault(cohort, []).append((pos, pid))
             for c in own:
                 n = counts.get(c, 0)
                 if listed[c] != max(n, 0):
                     got = f"{side}_ids lists {listed[c]} of cohort {c}"
                     yield bad(f"{got}, but {side}s[{c}] is {n}", pos)
-
-    for c, seq in sequence.items():
-        for i, (pos, pid) in enumerate(seq):
-            want = _canonical_id(sc, c, i)
-            if pid != want:
-                yield bad(
-                    f"person {i + 1} of cohort {c} released in the plan is {pid!r}, expected "
-                    f"{want!r} (member ids first in list order, then {c}-1, {c}-2, ...)",
-                    pos,
-                )
-                break
 
     for c in [*ctx.hostage_cohorts, *ctx.prisoner_cohorts]:
         count = ctx.cohort_count(c)

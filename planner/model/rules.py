@@ -13,20 +13,30 @@ from ortools.sat.python import cp_model
 
 from planner.model.variables import IntVar, LinExpr, Variables
 from planner.scenario import (
+    AbroadRule,
     AvailabilityRule,
+    BusesRule,
     DeadlineRule,
+    DestinationQuotaRule,
     EarliestStartRule,
     ExchangeRatioRule,
+    FixedStageRule,
     HandoverHoursRule,
+    HostageFleetRule,
     LineAfterReleaseRule,
     LineBeforeHandoverRule,
     LineWindowRule,
+    LocatedFromRule,
     OrderRule,
     PairingRule,
+    PersonNotBeforeRule,
     PrisonProcessingRule,
     ReleaseRule,
+    SiteAfterLineRule,
+    SiteDailyLimitRule,
     StageCapacityRule,
     StageGapRule,
+    VetoRule,
 )
 
 Builder = Callable[[Variables, Any, IntVar], None]
@@ -139,8 +149,9 @@ def stage_gap(v: Variables, r: StageGapRule, lit: IntVar) -> None:
 
 def handover_hours(v: Variables, r: HandoverHoursRule, lit: IntVar) -> None:
     m = v.model
-    off, dur = v.sc.clock_offset, v.sc.handover_hours
+    off = v.sc.clock_offset
     for s in range(v.S):
+        dur = v.handover_complete(s) - v.start[s]
         day = m.new_int_var(0, (v.H + off) // 24 + 1, f"{r.id}.stage{s}.day")
         hod = m.new_int_var(0, 23, f"{r.id}.stage{s}.clock")
         m.add(v.start[s] + off == 24 * day + hod)
@@ -160,25 +171,38 @@ def stage_capacity(v: Variables, r: StageCapacityRule, lit: IntVar) -> None:
         v.model.add(v.stage_total(s, cohorts) <= r.limit).only_enforce_if(lit)
 
 
+def _same_day(v: Variables, hours: list[LinExpr], name: str) -> dict[tuple[int, int], IntVar]:
+    """same[s, t] <=> hours[s] and hours[t] fall in the same day (24 h from t=0), s != t."""
+    m = v.model
+    days = []
+    for s, hour in enumerate(hours):
+        h = m.new_int_var(0, v.H, f"{name}.stage{s}.hour")
+        m.add(h == hour)
+        d = m.new_int_var(0, v.H // 24, f"{name}.stage{s}.day")
+        m.add_division_equality(d, h, 24)
+        days.append(d)
+    same: dict[tuple[int, int], IntVar] = {}
+    for s in range(v.S):
+        for t in range(s + 1, v.S):
+            b = m.new_bool_var(f"{name}.stage{s}.same_day.stage{t}")
+            m.add(days[s] == days[t]).only_enforce_if(b)
+            m.add(days[s] != days[t]).only_enforce_if(~b)
+            same[s, t] = same[t, s] = b
+    return same
+
+
 def prison_processing(v: Variables, r: PrisonProcessingRule, lit: IntVar) -> None:
     m = v.model
     cohorts = [c.id for c in v.sc.prisoner_cohorts if c.prison == r.prison]
     cap = sum(v.sc.cohort_count(c) for c in cohorts)
-    days = []
-    for s in range(v.S):
-        d = m.new_int_var(0, v.H // 24, f"{r.id}.stage{s}.day")
-        m.add_division_equality(d, v.release[s], 24)
-        days.append(d)
+    same = _same_day(v, list(v.release), r.id)
     for s in range(v.S):
         load: LinExpr = v.stage_total(s, cohorts)
         for t in range(v.S):
             if t == s:
                 continue
-            same = m.new_bool_var(f"{r.id}.stage{s}.same_day.stage{t}")
-            m.add(days[s] == days[t]).only_enforce_if(same)
-            m.add(days[s] != days[t]).only_enforce_if(~same)
             z = m.new_int_var(0, cap, f"{r.id}.stage{s}.from_stage{t}")
-            m.add(z >= v.stage_total(t, cohorts)).only_enforce_if(same)
+            m.add(z >= v.stage_total(t, cohorts)).only_enforce_if(same[s, t])
             load = load + z
         m.add(load <= r.per_day).only_enforce_if(lit)
 
@@ -223,6 +247,108 @@ def pairing(v: Variables, r: PairingRule, lit: IntVar) -> None:
         v.model.add(v.release[s] <= hc + r.max_lag_hours).only_enforce_if([lit, hp])
 
 
+def site_after_line(v: Variables, r: SiteAfterLineRule, lit: IntVar) -> None:
+    done = v.line_complete(r.line)
+    for s in range(v.S):
+        for k in r.sites:
+            v.model.add(v.start[s] >= done).only_enforce_if([lit, v.site[s, k]])
+
+
+def site_daily_limit(v: Variables, r: SiteDailyLimitRule, lit: IntVar) -> None:
+    m = v.model
+    sites = r.sites if r.sites is not None else list(v.site_hours)
+    same = _same_day(v, list(v.start), r.id)
+    for k in sites:
+        for s in range(v.S):
+            others = []
+            for t in range(v.S):
+                if t == s:
+                    continue
+                w = m.new_bool_var(f"{r.id}.{k}.stage{s}.with_stage{t}")
+                m.add(w >= same[s, t] + v.site[t, k] - 1)
+                others.append(w)
+            m.add(1 + sum(others) <= r.per_day).only_enforce_if([lit, v.site[s, k]])
+
+
+def hostage_fleet(v: Variables, r: HostageFleetRule, lit: IntVar) -> None:
+    m = v.model
+    hostages = [c.id for c in v.sc.hostage_cohorts]
+    intervals, demands = [], []
+    for s in range(v.S):
+        used = m.new_int_var(0, r.vehicles, f"{r.id}.stage{s}.vehicles")
+        m.add(r.seats * used >= v.stage_total(s, hostages)).only_enforce_if(lit)
+        present = m.new_bool_var(f"{r.id}.stage{s}.present")
+        m.add_bool_and([lit, v.active[s]]).only_enforce_if(present)
+        m.add_bool_or([~lit, ~v.active[s], present])
+        size = m.new_int_var(0, v.H + r.turnaround_hours, f"{r.id}.stage{s}.busy_hours")
+        m.add(size == v.handover_complete(s) - v.start[s] + r.turnaround_hours)
+        end = m.new_int_var(0, 2 * v.H + r.turnaround_hours, f"{r.id}.stage{s}.free_at")
+        intervals.append(
+            m.new_optional_interval_var(v.start[s], size, end, present, f"{r.id}.stage{s}")
+        )
+        demands.append(used)
+    m.add_cumulative(intervals, demands, r.vehicles)
+
+
+def buses(v: Variables, r: BusesRule, lit: IntVar) -> None:
+    m = v.model
+    covered = set(r.destinations) if r.destinations is not None else None
+    routes: dict[tuple[str, str], list[str]] = {}
+    for c in v.sc.prisoner_cohorts:
+        for d in v.sc.allowed_destinations(c.id):
+            if covered is None or d in covered:
+                assert c.prison is not None
+                routes.setdefault((c.prison, d), []).append(c.id)
+    for s in range(v.S):
+        used = []
+        for (prison, d), cohorts in routes.items():
+            b = m.new_int_var(0, r.buses, f"{r.id}.stage{s}.{prison}.to.{d}")
+            load = sum(v.flow[s, c, d] for c in cohorts)
+            m.add(r.seats * b >= load).only_enforce_if(lit)
+            used.append(b)
+        m.add(sum(used) <= r.buses).only_enforce_if(lit)
+
+
+def destination_quota(v: Variables, r: DestinationQuotaRule, lit: IntVar) -> None:
+    total = sum(
+        (x for (_, c, d), x in v.flow.items() if c in r.cohorts and d in r.destinations), start=0
+    )
+    if r.min_count is not None:
+        v.model.add(total >= r.min_count).only_enforce_if(lit)
+    if r.max_count is not None:
+        v.model.add(total <= r.max_count).only_enforce_if(lit)
+
+
+def veto(v: Variables, r: VetoRule, lit: IntVar) -> None:
+    for person in r.people:
+        v.model.add(v.person_released(person) == 0).only_enforce_if(lit)
+
+
+def abroad(v: Variables, r: AbroadRule, lit: IntVar) -> None:
+    for (person, _, d), x in v.person.items():
+        place = v.sc.place(d) if d is not None else None
+        if person in r.people and not (place is not None and place.abroad):
+            v.model.add(x == 0).only_enforce_if(lit)
+
+
+def person_not_before(v: Variables, r: PersonNotBeforeRule, lit: IntVar) -> None:
+    for (person, s, _), x in v.person.items():
+        if person in r.people:
+            hour = v.release_hour(s, v.person_cohort[person])
+            v.model.add(hour >= r.hour).only_enforce_if([lit, x])
+
+
+def located_from(v: Variables, r: LocatedFromRule, lit: IntVar) -> None:
+    for (person, s, _), x in v.person.items():
+        if person in r.people:
+            v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, x])
+
+
+def fixed_stage(v: Variables, r: FixedStageRule, lit: IntVar) -> None:
+    for person in r.people:  # slot stage-1 is the plan's stage number `stage`
+        v.model.add(v.person_released(person, r.stage - 1) == 1).only_enforce_if(lit)
+
+
 BUILDERS: dict[str, Builder] = {
     "release": release,
     "exchange_ratio": exchange_ratio,
@@ -238,6 +364,16 @@ BUILDERS: dict[str, Builder] = {
     "order": order,
     "availability": availability,
     "pairing": pairing,
+    "site_after_line": site_after_line,
+    "site_daily_limit": site_daily_limit,
+    "hostage_fleet": hostage_fleet,
+    "buses": buses,
+    "destination_quota": destination_quota,
+    "veto": veto,
+    "abroad": abroad,
+    "person_not_before": person_not_before,
+    "located_from": located_from,
+    "fixed_stage": fixed_stage,
 }
 
 

@@ -1,8 +1,9 @@
 """Decision variables of the staged-release model and the structural constraints every plan obeys.
 
-Stages are slots s = 0..S-1 on an hour timeline; a slot is used or not. People are counts per
-stage and cohort (never one boolean per person): interchangeable people make a per-person model
-needlessly symmetric.
+Stages are slots s = 0..S-1 on an hour timeline; a slot is used or not, used slots come first
+and start in time order, so slot s is stage s+1 of the plan. People are counts per stage and
+cohort (and per destination, with places); only people named by an individual rule (veto,
+abroad, not before, located from, fixed stage) get variables of their own.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from planner.network import build_graph, handover_legs, transfer_legs
 from planner.scenario import PairingRule, Scenario
 
 IntVar = cp_model.IntVar
 LinExpr = cp_model.LinearExprT
+Dest = str | None  # None: a cohort whose destination is not modelled
 
 
 @dataclass
@@ -30,13 +33,23 @@ class Variables:
     used: dict[tuple[int, str], IntVar] = field(default_factory=dict)  # count >= 1
     has_prisoners: list[IntVar] = field(default_factory=list)
     line_start: dict[str, IntVar] = field(default_factory=dict)
+    site: dict[tuple[int, str], IntVar] = field(default_factory=dict)  # stage s at site k
+    site_hours: dict[str, int] = field(default_factory=dict)  # site -> travel to reception
+    site_paths: dict[str, list[str]] = field(default_factory=dict)
+    flow: dict[tuple[int, str, str], IntVar] = field(default_factory=dict)  # (s, cohort, dest)
+    person: dict[tuple[str, int, Dest], IntVar] = field(default_factory=dict)  # (id, s, dest)
+    person_cohort: dict[str, str] = field(default_factory=dict)
+    legs: dict[tuple[str, str], tuple[int, list[str]]] = field(default_factory=dict)
 
     @property
     def cohorts(self) -> list[str]:
         return [c.id for c in self.sc.hostage_cohorts] + [c.id for c in self.sc.prisoner_cohorts]
 
+    def travel(self, s: int) -> LinExpr:
+        return sum((h * self.site[s, k] for k, h in self.site_hours.items()), start=0)
+
     def handover_complete(self, s: int) -> LinExpr:
-        return self.start[s] + self.sc.handover_hours
+        return self.start[s] + self.sc.handover_hours + self.travel(s)
 
     def release_hour(self, s: int, cohort: str) -> LinExpr:
         """Hour a member of ``cohort`` released in stage ``s`` counts as released."""
@@ -49,11 +62,23 @@ class Variables:
     def stage_total(self, s: int, cohorts: list[str]) -> LinExpr:
         return sum((self.count[s, c] for c in cohorts), start=0)
 
+    def person_released(self, person: str, s: int | None = None) -> LinExpr:
+        """1 if the person is released (in stage s, if given)."""
+        return sum(
+            (x for (p, t, _), x in self.person.items() if p == person and (s is None or t == s)),
+            start=0,
+        )
+
 
 def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
     S, H, D = sc.max_stages, sc.horizon_hours, sc.handover_hours
     v = Variables(sc=sc, model=model, S=S, H=H)
     m = model
+    graph = build_graph(sc)
+    for k, (hours, path) in handover_legs(sc, graph).items():
+        v.site_hours[k] = hours
+        v.site_paths[k] = path
+    v.legs = transfer_legs(sc, graph)
     for s in range(S):
         a = m.new_bool_var(f"stage{s}.active")
         st = m.new_int_var(0, max(H - D, 0), f"stage{s}.start")
@@ -62,6 +87,11 @@ def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
         v.start.append(st)
         v.release.append(pr)
         m.add(st == 0).only_enforce_if(~a)
+        if v.site_hours:
+            for k in v.site_hours:
+                v.site[s, k] = m.new_bool_var(f"stage{s}.site.{k}")
+            m.add(sum(v.site[s, k] for k in v.site_hours) == a)  # one site per used stage
+        m.add(v.handover_complete(s) <= H)
         for c in v.cohorts:
             n = sc.cohort_count(c)
             x = m.new_int_var(0, n, f"stage{s}.{c}")
@@ -71,6 +101,11 @@ def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
             m.add_implication(u, a)
             v.count[s, c] = x
             v.used[s, c] = u
+            dests = sc.allowed_destinations(c)
+            if dests:
+                for d in dests:
+                    v.flow[s, c, d] = m.new_int_var(0, n, f"stage{s}.{c}.to.{d}")
+                m.add(x == sum(v.flow[s, c, d] for d in dests))
         people = [v.used[s, c] for c in v.cohorts]
         m.add_bool_or(people).only_enforce_if(a)  # a used stage releases someone
         hp = m.new_bool_var(f"stage{s}.has_prisoners")
@@ -80,14 +115,13 @@ def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
         m.add_bool_or(pris or [m.new_constant(0)]).only_enforce_if(hp)
         v.has_prisoners.append(hp)
         # A stage without prisoners has its release hour pinned to the handover (canonical).
-        m.add(pr == st + D).only_enforce_if(~hp)
+        m.add(pr == v.handover_complete(s)).only_enforce_if(~hp)
         if not any(isinstance(r, PairingRule) for r in sc.rules):
             m.add(pr >= st).only_enforce_if(hp)
     for s in range(S - 1):
         m.add_implication(v.active[s + 1], v.active[s])
         m.add(v.start[s + 1] >= v.start[s]).only_enforce_if(v.active[s + 1])
-    for c in v.cohorts:
-        m.add(sum(v.count[s, c] for s in range(S)) <= sc.cohort_count(c))
+    _individuals(v)
     previous = None
     for ln in sc.withdrawal_lines:
         ws = m.new_int_var(0, max(H - ln.move_hours, 0), f"line.{ln.id}.start")
@@ -96,3 +130,38 @@ def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
             m.add(ws >= v.line_complete(previous))
         previous = ln.id
     return v
+
+
+def _individuals(v: Variables) -> None:
+    """Per-person variables for the people named by individual rules; everyone else is a count.
+
+    person[i, s, d] = 1: person i is released in stage s (to destination d). The cohort's
+    anonymous remainder is bounded so that a person kept back is never replaced by another.
+    """
+    sc, m = v.sc, v.model
+    owner = sc.member_cohort()
+    named: dict[str, list[str]] = {c: [] for c in v.cohorts}
+    for person in sc.individuals():
+        cohort = owner[person]
+        v.person_cohort[person] = cohort
+        named[cohort].append(person)
+        options: list[Dest] = list(sc.allowed_destinations(cohort)) or [None]
+        for s in range(v.S):
+            for d in options:
+                v.person[person, s, d] = m.new_bool_var(f"person.{person}.stage{s}.{d}")
+        m.add(v.person_released(person) <= 1)
+    for c in v.cohorts:
+        if not named[c]:
+            m.add(sum(v.count[s, c] for s in range(v.S)) <= sc.cohort_count(c))
+            continue
+        dests = sc.allowed_destinations(c)
+        for s in range(v.S):
+            if dests:
+                for d in dests:
+                    m.add(sum(v.person[p, s, d] for p in named[c]) <= v.flow[s, c, d])
+            else:
+                m.add(sum(v.person[p, s, None] for p in named[c]) <= v.count[s, c])
+        anonymous = sum(v.count[s, c] for s in range(v.S)) - sum(
+            v.person_released(p) for p in named[c]
+        )
+        m.add(anonymous <= sc.cohort_count(c) - len(named[c]))

@@ -65,6 +65,7 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
                 f"h{st.handover_complete_hour}",
                 f"h{st.prisoner_release_hour}" if st.prisoner_release_hour is not None else "-",
                 st.site or "-",
+                str(st.vehicles) if st.vehicles is not None else "-",
                 st.line_in_force,
                 _counts(st.hostages),
                 _counts(st.prisoners),
@@ -87,6 +88,27 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
             rows,
         )
     ]
+    transfers = [(st.index, t) for st in plan.stages for t in st.transfers]
+    if transfers:
+        out += ["", "Prisoner transfers"]
+        out += [
+            "  " + line
+            for line in _table(
+                ["#", "from", "to", "prisoners", "buses", "travel", "arrives"],
+                [
+                    [
+                        str(i),
+                        t.prison,
+                        t.destination,
+                        str(sum(t.prisoners.values())),
+                        str(t.buses) if t.buses is not None else "-",
+                        f"{t.travel_hours} h",
+                        f"h{t.arrival_hour}",
+                    ]
+                    for i, t in transfers
+                ],
+            )
+        ]
     m = plan.metrics
     out.append("")
     living = (
