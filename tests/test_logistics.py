@@ -11,8 +11,8 @@ from tinyscen import LOGISTICS, logistics, solved
 
 from planner.cli import main
 from planner.io import InputError, scenario_from_data
-from planner.plan import Plan
 from planner.model.builder import build_model
+from planner.plan import Plan
 
 
 def all_ids(plan: Plan) -> list[str]:
