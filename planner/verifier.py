@@ -26,7 +26,9 @@ id cannot contain ``/``, so the two never clash):
 
 Field arithmetic (``vehicles``, ``buses``) is reported once, structurally; the ``hostage_fleet``
 and ``buses`` rule checks then judge the limits with the numbers recomputed from the people, so
-a plan that understates its vehicles or buses is still caught by the rule. Travel times are
+a plan that understates its vehicles or buses is still caught by the rule; a stage needing more
+vehicles than the fleet breaks ``hostage_fleet`` even if it occupies no hour. Limits over several
+stages (``site_daily_limit``, ``hostage_fleet``) name the stage that goes over. Travel times are
 recomputed here with networkx (Dijkstra, weight ``hours``, the fastest of parallel routes),
 independently of ``planner.network``.
 """
@@ -367,12 +369,19 @@ def _check_stages(ctx: _Context) -> Iterator[Violation]:
         people += sum(n for n in st.prisoners.values() if n > 0)
         if people < 1:
             yield bad(f"stage {pos} releases nobody; every stage releases at least one person")
-        expected_hc = st.start_hour + sc.handover_hours
-        if st.handover_complete_hour != expected_hc:
-            yield bad(
-                f"handover_complete_hour is {st.handover_complete_hour}, expected {expected_hc} "
-                f"(start_hour {st.start_hour} + handover_hours {sc.handover_hours})"
-            )
+        yield from _check_site(ctx, pos, st)
+        travel = ctx.handover_travel(st)
+        if travel is not None:
+            expected_hc = st.start_hour + sc.handover_hours + travel
+            if st.handover_complete_hour != expected_hc:
+                how = f"start_hour {st.start_hour} + handover_hours {sc.handover_hours}"
+                if sc.sites:
+                    how += f" + {travel} hours of travel from {st.site} to {sc.reception}"
+                yield bad(
+                    f"handover_complete_hour is {st.handover_complete_hour}, expected "
+                    f"{expected_hc} ({how})"
+                )
+        yield from _check_vehicles(ctx, pos, st)
         has_prisoners = any(n > 0 for n in st.prisoners.values())
         prh = st.prisoner_release_hour
         if has_prisoners and prh is None:
@@ -398,6 +407,239 @@ def _check_stages(ctx: _Context) -> Iterator[Violation]:
                 f"line_in_force is {st.line_in_force!r}, expected {expected_line!r} at start "
                 f"hour {st.start_hour}"
             )
+
+
+def _check_site(ctx: _Context, pos: int, st: Stage) -> Iterator[Violation]:
+    sites = ctx.sc.sites
+    if not sites:
+        if st.site is not None:
+            yield Violation(
+                rule=PLAN_STAGES,
+                stage=pos,
+                message=f"stage {pos} has site {st.site!r}, but the scenario has no handover "
+                "sites; site must be null",
+            )
+        return
+    if st.site is None:
+        yield Violation(
+            rule=PLAN_STAGES,
+            stage=pos,
+            message=f"stage {pos} has no site; with handover sites every stage has one "
+            f"({_names(sites)})",
+        )
+    elif ctx.place_kind.get(st.site) != "handover_site":
+        yield Violation(
+            rule=PLAN_STAGES,
+            stage=pos,
+            message=f"site {st.site!r} is not a handover site (expected one of {_names(sites)})",
+        )
+    elif ctx.handover_travel(st) is None:
+        yield Violation(
+            rule=PLAN_STAGES,
+            stage=pos,
+            message=f"no route leads from site {st.site} to the reception point "
+            f"{ctx.sc.reception}, so the handover cannot complete",
+        )
+
+
+def _check_vehicles(ctx: _Context, pos: int, st: Stage) -> Iterator[Violation]:
+    fleet = ctx.fleet
+    if fleet is None:
+        if st.vehicles is not None:
+            yield Violation(
+                rule=PLAN_STAGES,
+                stage=pos,
+                message=f"vehicles is {st.vehicles}, but the scenario has no hostage_fleet rule; "
+                "vehicles must be null",
+            )
+        return
+    hostages = ctx.hostages_of(st)
+    want = _ceil_div(hostages, fleet.seats)
+    if hostages == 0 and st.vehicles in (None, 0):
+        return
+    if st.vehicles != want:
+        yield Violation(
+            rule=PLAN_STAGES,
+            stage=pos,
+            message=f"vehicles is {st.vehicles}, expected {want} (ceil({hostages} hostages / "
+            f"{fleet.seats} seats) of hostage_fleet rule {fleet.id})",
+        )
+
+
+def _check_leg(
+    ctx: _Context, what: str, path: list[str], hours: int, source: str, target: str
+) -> Iterator[str]:
+    """Problems with a claimed (path, hours) from source to target: each is a message."""
+    shortest = ctx.shortest(source, target)
+    if shortest is None:
+        yield f"{what}: no route leads from {source} to {target}"
+        return
+    if not path:
+        yield f"{what}: the path is empty; expected places from {source} to {target}"
+    elif path[0] != source or path[-1] != target:
+        yield (
+            f"{what}: the path runs from {path[0]} to {path[-1]}; expected from {source} to "
+            f"{target}"
+        )
+    else:
+        g = ctx.graph
+        gaps = [(a, b) for a, b in zip(path, path[1:], strict=False) if not g.has_edge(a, b)]
+        if gaps:
+            a, b = gaps[0]
+            yield f"{what}: the path goes from {a} to {b}, which no route joins"
+        else:
+            total = sum(g.edges[a, b]["hours"] for a, b in zip(path, path[1:], strict=False))
+            if total != shortest:
+                yield (
+                    f"{what}: the path {' -> '.join(path)} takes {total} hours; the shortest "
+                    f"from {source} to {target} takes {shortest}"
+                )
+    if hours != shortest:
+        yield (
+            f"{what}: {hours} hours of travel, expected {shortest} (the shortest from {source} to "
+            f"{target})"
+        )
+
+
+def _check_routes(ctx: _Context) -> Iterator[Violation]:
+    sc = ctx.sc
+    for pos, st in ctx.numbered():
+
+        def bad(message: str, pos: int = pos) -> Violation:
+            return Violation(rule=PLAN_ROUTES, stage=pos, message=message)
+
+        route = st.handover_route
+        if not sc.sites:
+            if route is not None:
+                yield bad(
+                    "handover_route is given, but the scenario has no handover sites; it must "
+                    "be null"
+                )
+        elif route is None:
+            yield bad(
+                f"handover_route is missing; expected the shortest route from the site to the "
+                f"reception point {sc.reception}"
+            )
+        elif (
+            st.site is not None
+            and ctx.place_kind.get(st.site) == "handover_site"
+            and sc.reception is not None
+        ):
+            for message in _check_leg(
+                ctx, "handover_route", route.path, route.hours, st.site, sc.reception
+            ):
+                yield bad(message)
+        for tr in st.transfers:
+            if tr.prison in ctx.graph and tr.destination in ctx.graph:
+                what = f"transfer {tr.prison} -> {tr.destination}"
+                for message in _check_leg(
+                    ctx, what, tr.path, tr.travel_hours, tr.prison, tr.destination
+                ):
+                    yield bad(message)
+
+
+def _check_transfers(ctx: _Context) -> Iterator[Violation]:
+    sc = ctx.sc
+    routed = ctx.routed
+    for pos, st in ctx.numbered():
+
+        def bad(message: str, pos: int = pos) -> Violation:
+            return Violation(rule=PLAN_TRANSFERS, stage=pos, message=message)
+
+        if not routed:
+            if st.transfers:
+                yield bad(
+                    f"stage {pos} lists {len(st.transfers)} transfers, but no prisoner cohort "
+                    "has destinations; transfers must be empty"
+                )
+            continue
+        pairs: set[tuple[str, str]] = set()
+        moved: Counter[str] = Counter()  # cohort -> people in the stage's transfers
+        in_transfer: dict[str, str] = {}  # id -> the transfer listing it
+        stage_ids = set(st.prisoner_ids)
+        for tr in st.transfers:
+            label = f"transfer {tr.prison} -> {tr.destination}"
+            if (tr.prison, tr.destination) in pairs:
+                yield bad(f"{label} appears twice; one entry per (prison, destination)")
+            pairs.add((tr.prison, tr.destination))
+            if ctx.place_kind.get(tr.prison) != "prison":
+                yield bad(f"{label}: {tr.prison!r} is not a place of kind prison")
+            if ctx.place_kind.get(tr.destination) != "destination":
+                yield bad(f"{label}: {tr.destination!r} is not a place of kind destination")
+            for c, n in tr.prisoners.items():
+                if c not in routed:
+                    why = (
+                        "has no destinations, so its prisoners are not transferred"
+                        if c in ctx.prisoner_cohorts
+                        else "is no prisoner cohort of the scenario"
+                    )
+                    yield bad(f"{label} lists cohort {c!r}, which {why}")
+                    continue
+                if n <= 0:
+                    yield bad(f"{label}: prisoners[{c}] is {n}; counts are positive")
+                    continue
+                moved[c] += n
+                held = sc.prisoner(c)
+                prison = held.prison if held is not None else None
+                if prison != tr.prison:
+                    yield bad(f"{label} moves cohort {c}, which is held in {prison}")
+                if tr.destination not in routed[c]:
+                    yield bad(
+                        f"{label} moves {n} of cohort {c}, which may go only to {_names(routed[c])}"
+                    )
+            total = ctx.transfer_total(tr)
+            if total == 0:
+                yield bad(f"{label} moves nobody; a transfer has at least one prisoner")
+            listed: Counter[str] = Counter()
+            for pid in tr.prisoner_ids:
+                if pid in in_transfer:
+                    yield bad(f"{label} lists {pid!r}, already listed by {in_transfer[pid]}")
+                    continue
+                in_transfer[pid] = label
+                if pid not in stage_ids:
+                    yield bad(f"{label} lists {pid!r}, who is not among the stage's prisoner_ids")
+                cohort, reason = ctx.owner(pid)
+                if cohort is None:
+                    yield bad(f"{label}: {reason}")
+                elif cohort not in tr.prisoners:
+                    yield bad(f"{label} lists {pid!r} of cohort {cohort}, which it does not count")
+                else:
+                    listed[cohort] += 1
+            for c, n in tr.prisoners.items():
+                if c in routed and n > 0 and listed[c] != n:
+                    yield bad(
+                        f"{label} lists {listed[c]} ids of cohort {c}, but prisoners[{c}] is {n}"
+                    )
+            prh = st.prisoner_release_hour
+            if prh is not None and tr.arrival_hour != prh + tr.travel_hours:
+                yield bad(
+                    f"{label}: arrival_hour is {tr.arrival_hour}, expected "
+                    f"{prh + tr.travel_hours} (prisoner_release_hour {prh} + travel_hours "
+                    f"{tr.travel_hours})"
+                )
+            rule = ctx.covering_buses(tr.destination)
+            if rule is None:
+                if tr.buses is not None:
+                    yield bad(
+                        f"{label}: buses is {tr.buses}, but no buses rule covers "
+                        f"{tr.destination}; buses must be null"
+                    )
+            elif total > 0 and tr.buses != _ceil_div(total, rule.seats):
+                yield bad(
+                    f"{label}: buses is {tr.buses}, expected {_ceil_div(total, rule.seats)} "
+                    f"(ceil({total} prisoners / {rule.seats} seats) of buses rule {rule.id})"
+                )
+        for c in routed:
+            n = max(st.prisoners.get(c, 0), 0)
+            if moved[c] != n:
+                yield bad(
+                    f"the stage's transfers move {moved[c]} of cohort {c}, but prisoners[{c}] "
+                    f"is {n}; every prisoner of a cohort with destinations is transferred"
+                )
+        for pid in st.prisoner_ids:
+            cohort, _ = ctx.owner(pid)
+            if cohort in routed and pid not in in_transfer:
+                yield bad(f"{pid!r} (cohort {cohort}) is released but in no transfer")
 
 
 def _check_horizon(ctx: _Context) -> Iterator[Violation]:
@@ -632,6 +874,8 @@ STRUCTURAL_CHECKS: dict[str, Callable[[_Context], Iterable[Violation]]] = {
     PLAN_STAGES: _check_stages,
     PLAN_HORIZON: _check_horizon,
     PLAN_PEOPLE: _check_people,
+    PLAN_ROUTES: _check_routes,
+    PLAN_TRANSFERS: _check_transfers,
     PLAN_WITHDRAWALS: _check_withdrawals,
     PLAN_METRICS: _check_metrics,
     PLAN_OBJECTIVE: _check_objective,
@@ -919,6 +1163,179 @@ def check_pairing(ctx: _Context, r: PairingRule) -> Iterator[Violation]:
             )
 
 
+def check_site_after_line(ctx: _Context, r: SiteAfterLineRule) -> Iterator[Violation]:
+    w = ctx.lines.get(r.line)
+    if w is None:
+        yield _missing_line(r.id, r.line)
+        return
+    for pos, st in ctx.numbered():
+        if st.site in r.sites and st.start_hour < w.complete_hour:
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} starts at site {st.site} at hour {st.start_hour}, before "
+                f"line {r.line} completes at hour {w.complete_hour}",
+            )
+
+
+def check_site_daily_limit(ctx: _Context, r: SiteDailyLimitRule) -> Iterator[Violation]:
+    sites = r.sites if r.sites is not None else ctx.sc.sites
+    for site in sites:
+        days: dict[int, list[int]] = {}  # day -> stage positions starting at the site
+        for pos, st in ctx.numbered():
+            if st.site == site:
+                days.setdefault(st.start_hour // 24, []).append(pos)
+        for day in sorted(days):
+            stages = days[day]
+            if len(stages) > r.per_day:
+                yield Violation(
+                    rule=r.id,
+                    stage=stages[r.per_day],
+                    message=f"{len(stages)} stages start at site {site} on day {day} (hours "
+                    f"{24 * day} to {24 * day + 23}: stages {_names(map(str, stages))}), more "
+                    f"than {r.per_day} per day",
+                )
+
+
+def check_hostage_fleet(ctx: _Context, r: HostageFleetRule) -> Iterator[Violation]:
+    # (position, vehicles needed, occupied from, occupied until (exclusive))
+    busy = []
+    for pos, st in ctx.numbered():
+        need = _ceil_div(ctx.hostages_of(st), r.seats)
+        if need <= 0:
+            continue
+        until = st.handover_complete_hour + r.turnaround_hours
+        busy.append((pos, need, st.start_hour, until))
+        if need > r.vehicles:
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} needs {need} vehicles (ceil({ctx.hostages_of(st)} hostages "
+                f"/ {r.seats} seats)), more than the fleet of {r.vehicles}",
+            )
+    for hour in sorted({since for _, _, since, until in busy if since < until}):
+        using = [(pos, need) for pos, need, since, until in busy if since <= hour < until]
+        total = sum(need for _, need in using)
+        if total > r.vehicles and len(using) > 1:
+            starting = [pos for pos, _, since, until in busy if since == hour and since < until]
+            yield Violation(
+                rule=r.id,
+                stage=starting[-1],
+                message=f"at hour {hour} stages {_names(str(pos) for pos, _ in using)} use "
+                f"{' + '.join(str(need) for _, need in using)} = {total} vehicles, more than "
+                f"the fleet of {r.vehicles} (a stage holds its vehicles from its start until "
+                f"{r.turnaround_hours} hours after its handover completes)",
+            )
+
+
+def check_buses(ctx: _Context, r: BusesRule) -> Iterator[Violation]:
+    for pos, st in ctx.numbered():
+        used = []
+        for tr in st.transfers:
+            if r.destinations is not None and tr.destination not in r.destinations:
+                continue
+            if r.destinations is None and ctx.place_kind.get(tr.destination) != "destination":
+                continue
+            total = ctx.transfer_total(tr)
+            if total > 0:
+                used.append((tr.destination, _ceil_div(total, r.seats)))
+        total_buses = sum(n for _, n in used)
+        if total_buses > r.buses:
+            parts = ", ".join(f"{n} to {d}" for d, n in used)
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"stage {pos} needs {total_buses} buses ({parts}; {r.seats} seats "
+                f"each), more than {r.buses}",
+            )
+
+
+def check_destination_quota(ctx: _Context, r: DestinationQuotaRule) -> Iterator[Violation]:
+    moved = 0
+    for st in ctx.stages:
+        for tr in st.transfers:
+            if tr.destination in r.destinations:
+                moved += sum(max(tr.prisoners.get(c, 0), 0) for c in r.cohorts)
+    what = f"{moved} prisoners of {_names(r.cohorts)} go to {_names(r.destinations)}"
+    if r.min_count is not None and moved < r.min_count:
+        yield Violation(rule=r.id, message=f"{what}, fewer than min_count {r.min_count}")
+    if r.max_count is not None and moved > r.max_count:
+        yield Violation(rule=r.id, message=f"{what}, more than max_count {r.max_count}")
+
+
+def check_veto(ctx: _Context, r: VetoRule) -> Iterator[Violation]:
+    for person in r.people:
+        for pos, st, hostage in ctx.where.get(person, []):
+            yield Violation(
+                rule=r.id,
+                stage=pos,
+                message=f"{person} is released in stage {pos} at hour "
+                f"{ctx.person_hour(st, hostage)}, but is vetoed",
+            )
+
+
+def check_abroad(ctx: _Context, r: AbroadRule) -> Iterator[Violation]:
+    for person in r.people:
+        for pos, st, _ in ctx.where.get(person, []):
+            dests = [tr.destination for tr in st.transfers if person in tr.prisoner_ids]
+            if not dests:
+                yield Violation(
+                    rule=r.id,
+                    stage=pos,
+                    message=f"{person} is released in stage {pos} but in no transfer; they must "
+                    "go to a destination marked abroad",
+                )
+            elif not any(ctx.is_abroad(d) for d in dests):
+                yield Violation(
+                    rule=r.id,
+                    stage=pos,
+                    message=f"{person} goes to {_names(dests)} in stage {pos}, not to a "
+                    "destination marked abroad",
+                )
+
+
+def check_person_not_before(ctx: _Context, r: PersonNotBeforeRule) -> Iterator[Violation]:
+    for person in r.people:
+        for pos, st, hostage in ctx.where.get(person, []):
+            hour = ctx.person_hour(st, hostage)
+            if hour < r.hour:
+                yield Violation(
+                    rule=r.id,
+                    stage=pos,
+                    message=f"{person} is released in stage {pos} at hour {hour}, before hour "
+                    f"{r.hour}",
+                )
+
+
+def check_located_from(ctx: _Context, r: LocatedFromRule) -> Iterator[Violation]:
+    for person in r.people:
+        for pos, st, _ in ctx.where.get(person, []):
+            if st.start_hour < r.hour:
+                yield Violation(
+                    rule=r.id,
+                    stage=pos,
+                    message=f"{person} is handed over in stage {pos}, which starts at hour "
+                    f"{st.start_hour}, before they can be located at hour {r.hour}",
+                )
+
+
+def check_fixed_stage(ctx: _Context, r: FixedStageRule) -> Iterator[Violation]:
+    for person in r.people:
+        listed = ctx.where.get(person, [])
+        if not listed:
+            yield Violation(
+                rule=r.id,
+                message=f"{person} is not released; they must be released in stage {r.stage}",
+            )
+        for pos, st, _ in listed:
+            if st.index != r.stage:
+                yield Violation(
+                    rule=r.id,
+                    stage=pos,
+                    message=f"{person} is released in stage {st.index}, not in stage {r.stage}",
+                )
+
+
 CHECKERS: dict[str, Callable[[_Context, Any], Iterable[Violation]]] = {
     "release": check_release,
     "exchange_ratio": check_exchange_ratio,
@@ -934,6 +1351,16 @@ CHECKERS: dict[str, Callable[[_Context, Any], Iterable[Violation]]] = {
     "order": check_order,
     "availability": check_availability,
     "pairing": check_pairing,
+    "site_after_line": check_site_after_line,
+    "site_daily_limit": check_site_daily_limit,
+    "hostage_fleet": check_hostage_fleet,
+    "buses": check_buses,
+    "destination_quota": check_destination_quota,
+    "veto": check_veto,
+    "abroad": check_abroad,
+    "person_not_before": check_person_not_before,
+    "located_from": check_located_from,
+    "fixed_stage": check_fixed_stage,
 }
 
 
