@@ -109,6 +109,8 @@ def describe_rule(sc: Scenario, r: Rule) -> str:
 
 
 def _status(sc: Scenario, assumed: list[str], seed: int, seconds: float) -> tuple[int, list[str]]:
+    """Solve with the ``assumed`` rules enforced and all others dropped; on infeasibility,
+    return a sufficient subset of ``assumed`` (CP-SAT's assumption core)."""
     built = build_model(sc, enforce_rules=False, with_objective=False)
     lits = built.literals
     built.model.add_assumptions([lits[r] for r in assumed])
@@ -127,14 +129,21 @@ def _status(sc: Scenario, assumed: list[str], seed: int, seconds: float) -> tupl
     return code, core
 
 
-def minimal_conflict(sc: Scenario, *, time_limit: float = 30.0, seed: int = 0) -> Conflict:
+def minimal_conflict(
+    sc: Scenario,
+    *,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    among: list[str] | None = None,
+) -> Conflict:
     """A set of rule ids that cannot hold together; minimal unless time ran out.
 
-    An empty list means the scenario's fixed structure (horizon, stage slots, cohort sizes,
-    line moves) admits no plan even with every rule dropped.
+    Only the rules in ``among`` (default: all) are considered; the others are dropped. An empty
+    list means the scenario's fixed structure (horizon, stage slots, cohort sizes, line moves)
+    admits no plan even with every rule dropped.
     """
     began = time.monotonic()
-    every = [r.id for r in sc.rules]
+    every = [r.id for r in sc.rules] if among is None else list(among)
     code, core = _status(sc, every, seed, time_limit)
     if code != cp_model.INFEASIBLE:
         feasible = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)

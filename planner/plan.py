@@ -88,6 +88,10 @@ class Plan(PlanModel):
         default_factory=dict, description="cohort -> people not released within the horizon"
     )
     metrics: Metrics
+    alternatives: list[Plan] = Field(
+        default_factory=list,
+        description="other plans with a different structure, best first (solve --alternatives)",
+    )
 
     def to_json(self) -> str:
         """Canonical JSON text: same plan, same bytes."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Literal
 
 from ortools.sat.python import cp_model
@@ -67,39 +68,30 @@ def make_solver(seed: int, workers: int, seconds: float) -> cp_model.CpSolver:
     return solver
 
 
-def solve(
-    sc: Scenario,
-    *,
-    time_limit: float | None = None,
-    seed: int | None = None,
-    workers: int | None = None,
-    check: bool = True,
-) -> SolveResult:
-    """Solve a scenario; settings default to the scenario's ``solver`` section.
+@dataclass
+class Lexicographic:
+    """Outcome of minimising the terms of a built model one after another."""
 
-    Returns a SolveResult with status optimal/feasible (plan set, verified when ``check``),
-    infeasible (``conflict`` names a minimal set of conflicting rule ids), or time_limit.
-    """
-    limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
-    seed = seed if seed is not None else sc.solver.seed
-    workers = workers if workers is not None else sc.solver.workers
+    values: dict[int, int] | None  # variable index -> value of the last solution
+    steps: list[StepReport]
+    all_optimal: bool
+    infeasible: bool
+
+
+def lexicographic(
+    built: BuiltModel, *, seconds: float, seed: int, workers: int, terms: list[str] | None = None
+) -> Lexicographic:
+    """Minimise each term in turn (all of ``built.terms`` unless ``terms`` is given), bounding
+    it by its optimum before the next and hinting the next step with the last solution."""
     began = time.monotonic()
-    built = build_model(sc)
-    result = SolveResult(
-        scenario=sc.name,
-        status="time_limit",
-        model_size=built.size(),
-        seed=seed,
-        workers=workers,
-        time_limit_seconds=limit,
-    )
     model = built.model
-    n_vars = len(model.proto.variables)
-    every_var = [model.get_int_var_from_proto_index(i) for i in range(n_vars)]
+    every_var = [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
     best: list[int] | None = None
-    all_optimal = True
-    for term, expr in built.terms.items():
-        remaining = limit - (time.monotonic() - began)
+    steps: list[StepReport] = []
+    all_optimal, infeasible = True, False
+    for term in terms if terms is not None else list(built.terms):
+        expr = built.terms[term]
+        remaining = seconds - (time.monotonic() - began)
         if remaining <= 0.01:
             all_optimal = all_optimal and term.startswith("tidy")
             break
@@ -115,32 +107,94 @@ def solve(
         name = solver.status_name(code).lower()
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             value = int(solver.value(expr))
-            result.steps.append(StepReport(term=term, status=name, value=value, seconds=secs))
+            steps.append(StepReport(term=term, status=name, value=value, seconds=secs))
             best = [int(solver.value(x)) for x in every_var]
             model.add(expr <= value)
-            if code != cp_model.OPTIMAL:
-                all_optimal = all_optimal and term.startswith("tidy")
-                break
-            continue
-        result.steps.append(StepReport(term=term, status=name, value=None, seconds=secs))
-        if code == cp_model.INFEASIBLE and best is None:
-            from planner.explain import minimal_conflict
-
-            left = max(limit - (time.monotonic() - began), 1.0)
-            conflict = minimal_conflict(sc, time_limit=left, seed=seed)
-            result.status = "infeasible"
-            result.conflict = conflict.rules
-            result.conflict_minimal = conflict.minimal
-            result.wall_seconds = round(time.monotonic() - began, 3)
-            return result
+            if code == cp_model.OPTIMAL:
+                continue
+        else:
+            steps.append(StepReport(term=term, status=name, value=None, seconds=secs))
+            infeasible = code == cp_model.INFEASIBLE and best is None
         all_optimal = all_optimal and term.startswith("tidy")
         break
+    values = None
     if best is not None:
         values = dict(zip((x.index for x in every_var), best, strict=True))
-        result.plan = decode(sc, built, values, "optimal" if all_optimal else "feasible", seed)
-        result.status = result.plan.status
+    return Lexicographic(values, steps, all_optimal, infeasible)
+
+
+def structure_literals(built: BuiltModel) -> list[cp_model.IntVar]:
+    """The literals that make a plan's structure: which stages are used and which cohorts each
+    releases. Two plans differ materially when one of these differs."""
+    v = built.vars
+    return list(v.active) + [v.used[s, c] for s in range(v.S) for c in v.cohorts]
+
+
+def solve(
+    sc: Scenario,
+    *,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    check: bool = True,
+    alternatives: int = 1,
+) -> SolveResult:
+    """Solve a scenario; settings default to the scenario's ``solver`` section.
+
+    Returns a SolveResult with status optimal/feasible (plan set, verified when ``check``),
+    infeasible (``conflict`` names a minimal set of conflicting rule ids), or time_limit.
+    ``alternatives`` > 1 also looks for up to that many plans in all, each with a different
+    structure (stage count, or the cohorts in some stage), ranked by the objective; each extra
+    search has the same time limit as the first.
+    """
+    limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
+    seed = seed if seed is not None else sc.solver.seed
+    workers = workers if workers is not None else sc.solver.workers
+    began = time.monotonic()
+    built = build_model(sc)
+    result = SolveResult(
+        scenario=sc.name,
+        status="time_limit",
+        model_size=built.size(),
+        seed=seed,
+        workers=workers,
+        time_limit_seconds=limit,
+    )
+    run = lexicographic(built, seconds=limit, seed=seed, workers=workers)
+    result.steps = run.steps
+    if run.infeasible:
+        from planner.explain import minimal_conflict
+
+        left = max(limit - (time.monotonic() - began), 1.0)
+        conflict = minimal_conflict(sc, time_limit=left, seed=seed)
+        result.status = "infeasible"
+        result.conflict = conflict.rules
+        result.conflict_minimal = conflict.minimal
+    elif run.values is not None:
+        plan = decode(sc, built, run.values, "optimal" if run.all_optimal else "feasible", seed)
+        seen = [[run.values[x.index] for x in structure_literals(built)]]
+        others = []
+        while len(seen) < alternatives:
+            alt = build_model(sc)
+            literals = structure_literals(alt)
+            for old in seen:  # a no-good per structure found so far
+                alt.model.add_bool_or([~x if b else x for x, b in zip(literals, old, strict=True)])
+            found = lexicographic(alt, seconds=limit, seed=seed, workers=workers)
+            if found.values is None:
+                break
+            status = "optimal" if found.all_optimal else "feasible"
+            others.append(decode(sc, alt, found.values, status, seed))
+            seen.append([found.values[x.index] for x in literals])
+        result.plan = plan.model_copy(update={"alternatives": others}) if others else plan
+        result.status = plan.status
         if check:
             result.verification = verify(sc, result.plan)
+            for i, other in enumerate(others, start=2):
+                report = verify(sc, other)
+                for bad in report.violations:
+                    result.verification.violations.append(
+                        bad.model_copy(update={"message": f"alternative {i}: {bad.message}"})
+                    )
     result.wall_seconds = round(time.monotonic() - began, 3)
     return result
 

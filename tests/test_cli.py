@@ -31,6 +31,22 @@ def test_bare_solve_prints_a_stage_table(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(["solve"], capsys)
     assert code == 0
     assert "Stages" in out and "received" in out and SEED in out
+    header = next(line for line in out.splitlines() if "received" in line).split()
+    assert header == [
+        "#",
+        "start",
+        "clock",
+        "received",
+        "released",
+        "site",
+        "vehicles",
+        "line",
+        "hostages",
+        "prisoners",
+    ]
+    row = next(line for line in out.splitlines() if line.strip().startswith("1 "))
+    assert "living 20" in row and "gaza-detainees 1700" in row
+    assert "Prisoner transfers" in out and "buses" in out
 
 
 def test_seed_plan_meets_the_contract(seed_plan: tuple[Path, dict]) -> None:

@@ -5,6 +5,7 @@ The only place (with planner.solver) that knows CP-SAT types.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -28,10 +29,15 @@ class BuiltModel:
 
 
 def build_model(
-    sc: Scenario, *, enforce_rules: bool = True, with_objective: bool = True
+    sc: Scenario,
+    *,
+    enforce_rules: bool = True,
+    with_objective: bool = True,
+    drop: Collection[str] = (),
 ) -> BuiltModel:
-    """Build the model. ``enforce_rules``: every rule literal is fixed true; otherwise the
-    literals are left free for assumptions (explanations, relaxations)."""
+    """Build the model. ``enforce_rules``: every rule literal is fixed true, except those of
+    the rule ids in ``drop``; otherwise all literals are left free for assumptions
+    (explanations, relaxations). A free literal is a dropped rule."""
     m = cp_model.CpModel()
     v = build_variables(sc, m)
     built = BuiltModel(model=m, vars=v)
@@ -39,7 +45,7 @@ def build_model(
     def literal_for(rule_id: str) -> IntVar:
         lit = m.new_bool_var(f"rule[{rule_id}]")
         built.literals[rule_id] = lit
-        if enforce_rules:
+        if enforce_rules and rule_id not in drop:
             m.add(lit == 1)
         return lit
 

@@ -9,7 +9,7 @@ from planner.scenario import Scenario
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     return [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths))] + [
         fmt.format(*row).rstrip() for row in rows
@@ -81,6 +81,7 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
                 "received",
                 "released",
                 "site",
+                "vehicles",
                 "line",
                 "hostages",
                 "prisoners",
