@@ -16,6 +16,8 @@ from planner.plan import Plan, Stage, Withdrawal
 from planner.scenario import Scenario
 
 if TYPE_CHECKING:
+    from planner.explain import Explanation
+    from planner.report.compare import PlanComparison
     from planner.solver import SolveResult
     from planner.verifier import VerifyReport
 
@@ -37,11 +39,19 @@ def solve(
     seed: int | None = None,
     workers: int | None = None,
     check: bool = True,
+    alternatives: int = 1,
 ) -> SolveResult:
     """Solve a scenario (settings default to its ``solver`` section); see planner.solver."""
     from planner.solver import solve as _solve
 
-    return _solve(scenario, time_limit=time_limit, seed=seed, workers=workers, check=check)
+    return _solve(
+        scenario,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        check=check,
+        alternatives=alternatives,
+    )
 
 
 def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
@@ -51,7 +61,24 @@ def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
     return _verify(scenario, plan)
 
 
+def explain(scenario: Scenario, *, time_limit: float = 120.0, top: int = 10) -> Explanation:
+    """Infeasible: disjoint minimal conflicts with the smallest fix of each number. Feasible:
+    which rules bind the first objective terms, and by how many hours."""
+    from planner.explain import explain as _explain
+
+    return _explain(scenario, time_limit=time_limit, top=top)
+
+
+def compare_plans(a: Plan, b: Plan) -> PlanComparison:
+    """Stage-by-stage differences between two plans."""
+    from planner.report.compare import compare_plans as _compare
+
+    return _compare(a, b)
+
+
 __all__ = [
+    "compare_plans",
+    "explain",
     "InputError",
     "Plan",
     "Scenario",

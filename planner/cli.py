@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from planner.io import InputError, load_plan, load_scenario, write_atomic
-from planner.report.text import conflict_text, plan_table
+from planner.report.text import conflict_text, explanation_text, plan_table
 from planner.scenario import Scenario
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
     s.add_argument("--seed", type=int, metavar="N", help="solver random seed")
     s.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
+    s.add_argument(
+        "--alternatives",
+        "-n",
+        type=int,
+        default=1,
+        metavar="K",
+        help="up to K plans with different structures, best first (in the plan's alternatives)",
+    )
 
     c = sub.add_parser("check", help="verify a plan against a scenario's rules")
     c.add_argument("scenario")
@@ -42,9 +50,17 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the scenario JSON Schema")
 
-    e = sub.add_parser("explain", help="why a scenario has no plan (the conflicting rules)")
+    e = sub.add_parser(
+        "explain", help="why a scenario has no plan, the smallest fixes, or which rules bind"
+    )
     e.add_argument("scenario", nargs="?")
-    e.add_argument("--time-limit", type=float, metavar="S")
+    e.add_argument("--time-limit", type=float, default=120.0, metavar="S")
+    e.add_argument("--top", type=int, default=10, metavar="N", help="binding rules to list")
+    e.add_argument("--json", action="store_true", help="print the explanation as JSON")
+
+    k = sub.add_parser("compare", help="stage-by-stage differences between two plans")
+    k.add_argument("plan_a")
+    k.add_argument("plan_b")
     return p
 
 
@@ -59,7 +75,7 @@ def _err(text: str) -> None:
 def cmd_solve(args: argparse.Namespace) -> int:
     from planner.solver import solve
 
-    for name in ("time_limit", "seed", "workers"):
+    for name in ("time_limit", "seed", "workers", "alternatives"):
         value = getattr(args, name)
         if value is not None and value <= (0 if name != "seed" else -1):
             raise InputError(
@@ -67,7 +83,13 @@ def cmd_solve(args: argparse.Namespace) -> int:
                 [(f"--{name.replace('_', '-')}", f"expected a positive number, found {value}")],
             )
     sc = load_scenario(args.scenario)
-    result = solve(sc, time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+    result = solve(
+        sc,
+        time_limit=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
+        alternatives=args.alternatives,
+    )
     if result.status == "infeasible":
         _out(conflict_text(sc, result.conflict, result.conflict_minimal))
         return EXIT_INFEASIBLE
@@ -88,6 +110,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
         sys.stdout.write(result.to_json())
     else:
         _out(plan_table(sc, result.plan, wall_seconds=result.wall_seconds))
+        for i, alt in enumerate(result.plan.alternatives, start=2):
+            _out(f"\n--- alternative {i} of {len(result.plan.alternatives) + 1} ---")
+            _out(plan_table(sc, alt))
     return EXIT_OK
 
 
@@ -96,13 +121,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     sc = load_scenario(args.scenario)
     plan = load_plan(args.plan)
-    report = verify(sc, plan)
-    if report.ok:
-        _out(f"plan holds: {len(sc.rules)} rules of {sc.name} checked, no violation")
+    lines = verify(sc, plan).lines()
+    for i, alt in enumerate(plan.alternatives, start=2):
+        lines += [f"alternative {i}: {line}" for line in verify(sc, alt).lines()]
+    if not lines:
+        also = f" (and {len(plan.alternatives)} alternatives)" if plan.alternatives else ""
+        _out(f"plan holds{also}: {len(sc.rules)} rules of {sc.name} checked, no violation")
         return EXIT_OK
-    for line in report.lines():
+    for line in lines:
         _out(line)
-    _err(f"{len(report.violations)} violation(s)")
+    _err(f"{len(lines)} violation(s)")
     return EXIT_VIOLATIONS
 
 
@@ -129,21 +157,25 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from planner.explain import minimal_conflict
+    from planner.explain import explain
 
     sc = load_scenario(args.scenario)
-    conflict = minimal_conflict(
-        sc, time_limit=args.time_limit or sc.solver.time_limit_seconds, seed=sc.solver.seed
-    )
-    if conflict.feasible:
-        _out(f"{sc.name}: feasible; no rules conflict")
+    result = explain(sc, time_limit=args.time_limit, top=args.top)
+    if args.json:
+        _out(result.model_dump_json(indent=2))
+    else:
+        _out(explanation_text(sc, result))
+    if result.feasible:
         return EXIT_OK
-    if not conflict.rules and not conflict.minimal:
-        limit = args.time_limit or sc.solver.time_limit_seconds
-        _err(f"no answer within the time limit of {limit:g} s")
-        return EXIT_TIMEOUT
-    _out(conflict_text(sc, conflict.rules, conflict.minimal))
-    return EXIT_INFEASIBLE
+    return EXIT_INFEASIBLE if result.conflicts else EXIT_TIMEOUT
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from planner.report.compare import compare_plans, comparison_text
+
+    a, b = load_plan(args.plan_a), load_plan(args.plan_b)
+    _out(comparison_text(compare_plans(a, b), args.plan_a, args.plan_b))
+    return EXIT_OK
 
 
 COMMANDS = {
@@ -152,6 +184,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "schema": cmd_schema,
     "explain": cmd_explain,
+    "compare": cmd_compare,
 }
 
 

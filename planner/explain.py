@@ -7,10 +7,12 @@ them, which is then shrunk by deletion until dropping any one rule makes the res
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from planner.model.builder import build_model
 from planner.scenario import (
@@ -171,3 +173,280 @@ def minimal_conflict(
     return Conflict(
         rules=core, minimal=minimal, sentences=sentences, seconds=round(time.monotonic() - began, 3)
     )
+
+
+# --------------------------------------------------------------------------- explain
+
+
+class Relaxation(BaseModel):
+    """The smallest change of one number of one rule that makes its conflict go away."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule: str
+    field: str
+    current: int
+    suggested: int | None = Field(description="null: no value of this number alone suffices")
+    sentence: str
+
+
+class ConflictExplanation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rules: list[str]
+    minimal: bool
+    sentences: list[str]
+    relaxations: list[Relaxation] = Field(default_factory=list)
+
+
+class Binding(BaseModel):
+    """How much the first objective terms improve if a rule is dropped or relaxed by a step."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule: str
+    change: str
+    gains: dict[str, int]
+    sentence: str
+
+
+class Explanation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scenario: str
+    feasible: bool
+    baseline: dict[str, int] = Field(default_factory=dict)
+    conflicts: list[ConflictExplanation] = Field(default_factory=list)
+    binding: list[Binding] = Field(default_factory=list)
+    complete: bool = Field(default=True, description="false: time ran out before the end")
+    seconds: float = 0.0
+
+
+# kind -> the numbers a negotiator can move, and which way relaxes the rule (+1 raise, -1 lower)
+RELAXABLE: dict[str, list[tuple[str, int]]] = {
+    "deadline": [("within_hours", 1)],
+    "earliest_start": [("hour", -1)],
+    "stage_gap": [("min_hours", -1), ("max_hours", 1)],
+    "stage_capacity": [("max_per_stage", 1), ("vehicles", 1)],
+    "prison_processing": [("per_day", 1)],
+    "pairing": [("max_lag_hours", 1), ("min_lag_hours", -1)],
+    "availability": [("from_hour", -1)],
+    "line_window": [("latest_start", 1), ("latest_complete", 1), ("earliest_start", -1)],
+    "order": [("min_gap_hours", -1)],
+    "exchange_ratio": [("max_prisoners_behind", 1), ("max_prisoners_ahead", 1)],
+    "release": [("min_count", -1)],
+    "line_after_release": [("min_count", -1)],
+    "site_daily_limit": [("per_day", 1)],
+    "hostage_fleet": [("vehicles", 1), ("turnaround_hours", -1)],
+    "buses": [("buses", 1)],
+    "destination_quota": [("min_count", -1), ("max_count", 1)],
+    "person_not_before": [("hour", -1)],
+    "located_from": [("hour", -1)],
+}
+
+
+def _is_hours(field: str) -> bool:
+    return "hour" in field
+
+
+def _far_end(sc: Scenario, r: Rule, field: str, direction: int) -> int:
+    """The most relaxed value worth trying for a number."""
+    H = sc.horizon_hours
+    if direction < 0:
+        if field in ("min_lag_hours", "min_gap_hours"):
+            return -H
+        return 1 if r.kind == "line_after_release" else 0
+    if _is_hours(field):
+        return H
+    everyone = sum(c.count for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts])
+    return max(everyone, sc.max_stages)
+
+
+def _step(field: str, current: int, direction: int) -> int:
+    """The stated step for 'what binds': a day for hours, one vehicle or bus, else 10%."""
+    if _is_hours(field):
+        return 24 * direction
+    if field in ("vehicles", "buses"):
+        return direction
+    return direction * max(1, math.ceil(abs(current) * 0.1))
+
+
+def _with_value(sc: Scenario, rule_id: str, field: str, value: int) -> Scenario:
+    rules = [r.model_copy(update={field: value}) if r.id == rule_id else r for r in sc.rules]
+    return sc.model_copy(update={"rules": rules})
+
+
+def _feasible(sc: Scenario, drop: list[str], seed: int, seconds: float) -> bool | None:
+    built = build_model(sc, with_objective=False, drop=drop)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(seconds, 0.05)
+    code = solver.solve(built.model)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return True
+    return False if code == cp_model.INFEASIBLE else None
+
+
+def smallest_relaxation(
+    sc: Scenario,
+    rule_id: str,
+    field: str,
+    direction: int,
+    *,
+    drop: Sequence[str] = (),
+    seed: int = 0,
+    seconds: float = 10.0,
+) -> int | None:
+    """The value of ``field`` closest to the current one that makes the scenario feasible (with
+    the ``drop`` rules dropped), by bisection; None if even the far end is infeasible.
+    Feasibility only grows as a number is relaxed, so bisection finds the exact boundary."""
+    r = sc.rule(rule_id)
+    current = getattr(r, field)
+    far = _far_end(sc, r, field, direction)
+    if (far - current) * direction <= 0:
+        return None
+    if not _feasible(_with_value(sc, rule_id, field, far), list(drop), seed, seconds):
+        return None
+    bad, good = current, far
+    while abs(good - bad) > 1:
+        mid = (bad + good) // 2
+        if _feasible(_with_value(sc, rule_id, field, mid), list(drop), seed, seconds):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
+def _relaxation_sentence(rule_id: str, field: str, current: int, value: int | None) -> str:
+    unit = " h" if _is_hours(field) else ""
+    if value is None:
+        return f"rule `{rule_id}`: no value of {field} alone makes this conflict go away"
+    return (
+        f"rule `{rule_id}`: {field} {current}{unit} -> {value}{unit} is the smallest change "
+        f"that makes the rest feasible ({value - current:+d}{unit})"
+    )
+
+
+def _first_terms(sc: Scenario, n: int = 2) -> list[str]:
+    return list(sc.objective.terms[:n])
+
+
+def _optimum(
+    sc: Scenario, drop: list[str], terms: list[str], seed: int, seconds: float
+) -> dict[str, int] | None:
+    from planner.solver import lexicographic
+
+    built = build_model(sc, drop=drop)
+    run = lexicographic(built, seconds=seconds, seed=seed, workers=1, terms=terms)
+    if run.values is None or len(run.steps) < len(terms):
+        return None
+    return {step.term: step.value for step in run.steps if step.value is not None}
+
+
+def explain(
+    sc: Scenario,
+    *,
+    time_limit: float = 120.0,
+    seed: int | None = None,
+    top: int = 10,
+    max_conflicts: int = 5,
+) -> Explanation:
+    """Why a scenario is infeasible (disjoint minimal conflicts, each with the smallest
+    relaxation of each of its numbers), or, if feasible, which rules bind (hours gained on the
+    first objective terms when each rule is dropped or relaxed by a step)."""
+    began = time.monotonic()
+    seed = sc.solver.seed if seed is None else seed
+    per_solve = sc.solver.time_limit_seconds
+    out = Explanation(scenario=sc.name, feasible=True)
+
+    def left() -> float:
+        return time_limit - (time.monotonic() - began)
+
+    remaining = [r.id for r in sc.rules]
+    while len(out.conflicts) < max_conflicts and left() > 0:
+        found = minimal_conflict(
+            sc, time_limit=min(left(), per_solve * 4), seed=seed, among=remaining
+        )
+        if found.feasible:
+            break
+        out.feasible = False
+        out.conflicts.append(
+            ConflictExplanation(rules=found.rules, minimal=found.minimal, sentences=found.sentences)
+        )
+        if not found.rules:
+            break
+        remaining = [r for r in remaining if r not in found.rules]
+    if not out.feasible:
+        for i, conflict in enumerate(out.conflicts):
+            others = [r for j, c in enumerate(out.conflicts) if j != i for r in c.rules]
+            for rid in conflict.rules:
+                r = sc.rule(rid)
+                for field, direction in RELAXABLE.get(r.kind, []):
+                    current = getattr(r, field)
+                    if current is None or left() <= 0:
+                        out.complete = out.complete and current is None
+                        continue
+                    value = smallest_relaxation(
+                        sc,
+                        rid,
+                        field,
+                        direction,
+                        drop=others,
+                        seed=seed,
+                        seconds=min(left(), per_solve),
+                    )
+                    conflict.relaxations.append(
+                        Relaxation(
+                            rule=rid,
+                            field=field,
+                            current=current,
+                            suggested=value,
+                            sentence=_relaxation_sentence(rid, field, current, value),
+                        )
+                    )
+        out.seconds = round(time.monotonic() - began, 3)
+        return out
+    terms = _first_terms(sc)
+    base = _optimum(sc, [], terms, seed, min(left(), per_solve))
+    if base is None:
+        out.complete = False
+        out.seconds = round(time.monotonic() - began, 3)
+        return out
+    out.baseline = base
+    rows: list[Binding] = []
+    for r in sc.rules:
+        if r.kind == "release" and r.min_count is None:
+            continue  # dropping a totals rule releases nobody: not a relaxation
+        trials: list[tuple[str, Scenario, list[str]]] = [("dropped", sc, [r.id])]
+        for field, direction in RELAXABLE.get(r.kind, []):
+            current = getattr(r, field)
+            if current is None:
+                continue
+            value = current + _step(field, current, direction)
+            unit = " h" if _is_hours(field) else ""
+            trials.append(
+                (
+                    f"{field} {current}{unit} -> {value}{unit}",
+                    _with_value(sc, r.id, field, value),
+                    [],
+                )
+            )
+        for change, variant, drop in trials:
+            if left() <= 0:
+                out.complete = False
+                break
+            got = _optimum(variant, drop, terms, seed, min(left(), per_solve))
+            if got is None:
+                continue
+            gains = {t: base[t] - got[t] for t in terms}
+            if any(g > 0 for g in gains.values()):
+                said = ", ".join(f"{t} {base[t]} -> {got[t]}" for t in terms)
+                rows.append(
+                    Binding(
+                        rule=r.id,
+                        change=change,
+                        gains=gains,
+                        sentence=f"rule `{r.id}` {change}: {said}",
+                    )
+                )
+    rows.sort(key=lambda b: tuple(-b.gains[t] for t in terms))
+    out.binding = rows[:top]
+    out.seconds = round(time.monotonic() - began, 3)
+    return out

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from planner.plan import Plan
 from planner.scenario import Scenario
+
+if TYPE_CHECKING:
+    from planner.explain import Explanation
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -146,3 +150,29 @@ def conflict_text(sc: Scenario, rules: list[str], minimal: bool) -> str:
     if minimal and len(rules) > 1:
         lines.append("dropping or relaxing any one of them makes the rest feasible")
     return "\n".join(lines)
+
+
+def explanation_text(sc: Scenario, ex: Explanation) -> str:
+    took = f"{ex.seconds:.1f} s" + ("" if ex.complete else ", time ran out: partial")
+    if not ex.feasible:
+        if not ex.conflicts:
+            return f"{sc.name}: no answer within the time limit ({took})"
+        out = [f"{sc.name}: infeasible; {len(ex.conflicts)} independent conflict(s) ({took})"]
+        for i, c in enumerate(ex.conflicts, start=1):
+            out += ["", f"Conflict {i}:", conflict_text(sc, c.rules, c.minimal)]
+            if c.relaxations:
+                out.append("Smallest fixes (each alone, verified by solving):")
+                out += [f"  {r.sentence}" for r in c.relaxations]
+        return "\n".join(out)
+    terms = list(ex.baseline)
+    out = [
+        f"{sc.name}: feasible ({took}); optimum: "
+        + ", ".join(f"{t} {v}" for t, v in ex.baseline.items())
+    ]
+    if not ex.binding:
+        out.append("no rule binds the first objective terms")
+        return "\n".join(out)
+    out += ["", "What binds (gain in each term if the rule is dropped or relaxed by one step)"]
+    rows = [[b.rule, b.change, *(f"{b.gains[t]:+d}" for t in terms)] for b in ex.binding]
+    out += ["  " + line for line in _table(["rule", "change", *terms], rows)]
+    return "\n".join(out)

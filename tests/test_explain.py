@@ -1,0 +1,143 @@
+"""Explain and explore: minimal conflicts, smallest fixes, what binds, alternatives, compare."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tinyscen import solved, tiny
+
+from planner import compare_plans, explain, load_scenario
+from planner.cli import main
+from planner.explain import Explanation, _feasible, _with_value
+from planner.io import default_scenario_path, load_plan
+from planner.report.compare import structure
+from planner.report.text import explanation_text
+from planner.solver import solve
+
+TEN_RULES: list[dict[str, Any]] = [
+    {"kind": "line_before_handover", "id": "withdraw-first", "line": "yellow"},
+    {"kind": "deadline", "id": "living-within-20h", "cohorts": ["living"], "within_hours": 20},
+    {"kind": "pairing", "id": "after-receipt", "min_lag_hours": 0, "max_lag_hours": 12},
+    {"kind": "stage_capacity", "id": "five-seats", "side": "hostages", "max_per_stage": 5},
+    {"kind": "availability", "id": "dead-later", "cohorts": ["dead"], "from_hour": 30},
+    {
+        "kind": "exchange_ratio",
+        "id": "remains-10",
+        "prisoners": ["remains"],
+        "per_hostage": {"dead": 10},
+    },
+    {"kind": "order", "id": "living-before-pris", "first": ["living"], "then": ["pris"]},
+    {"kind": "stage_gap", "id": "gap", "min_hours": 1},
+]
+
+
+def ten_rule_scenario(drop: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    sc = tiny(*[r for r in TEN_RULES if r["id"] not in drop])
+    return sc
+
+
+def test_ten_rules_exactly_two_conflict() -> None:
+    sc = ten_rule_scenario()
+    assert len(sc.rules) == 10
+    ex = explain(sc)
+    assert not ex.feasible and len(ex.conflicts) == 1
+    assert ex.conflicts[0].rules == ["withdraw-first", "living-within-20h"]
+    assert ex.conflicts[0].minimal
+    assert solve(sc).status == "infeasible"
+    for rid in ("withdraw-first", "living-within-20h"):
+        solved(ten_rule_scenario(drop=(rid,)))
+
+
+def test_smallest_deadline_is_exact() -> None:
+    sc = ten_rule_scenario()
+    ex = explain(sc)
+    fix = next(r for r in ex.conflicts[0].relaxations if r.rule == "living-within-20h")
+    assert fix.field == "within_hours" and fix.current == 20
+    # yellow completes at 24, a handover takes 2 h: living are received at 26 at the earliest
+    assert fix.suggested == 26
+    assert _feasible(_with_value(sc, "living-within-20h", "within_hours", 26), [], 0, 10)
+    assert not _feasible(_with_value(sc, "living-within-20h", "within_hours", 25), [], 0, 10)
+    # the line has no number to relax in its rule: said so, not invented
+    assert all(r.rule != "withdraw-first" for r in ex.conflicts[0].relaxations)
+
+
+def test_disjoint_conflicts_are_listed_separately() -> None:
+    # the dead are available from hour 30 but due by hour 28: a second, independent conflict
+    sc = tiny(
+        *TEN_RULES,
+        {"kind": "deadline", "id": "dead-within-28h", "cohorts": ["dead"], "within_hours": 28},
+    )
+    ex = explain(sc)
+    found = sorted(sorted(c.rules) for c in ex.conflicts)
+    assert found == [["dead-later", "dead-within-28h"], ["living-within-20h", "withdraw-first"]]
+    fixes = {(r.rule, r.field): r.suggested for c in ex.conflicts for r in c.relaxations}
+    assert fixes[("dead-within-28h", "within_hours")] == 32
+    assert fixes[("dead-later", "from_hour")] == 26
+    flat = [r for c in ex.conflicts for r in c.rules]
+    assert len(flat) == len(set(flat))  # disjoint
+
+
+def test_explain_cli_on_infeasible(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tinyscen import BASE
+
+    data = json.loads(json.dumps(BASE))
+    data["rules"] += TEN_RULES
+    path = tmp_path / "ten.json"
+    path.write_text(json.dumps(data))
+    assert main(["explain", str(path)]) == 3
+    out = capsys.readouterr().out
+    assert "`withdraw-first`" in out and "`living-within-20h`" in out
+    assert "within_hours 20 h -> 26 h" in out
+
+
+def test_seed_explain_lists_binding_rules_with_hours(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--json"]) == 0
+    ex = Explanation.model_validate_json(capsys.readouterr().out)
+    assert ex.feasible and ex.binding and ex.complete
+    by_rule = {(b.rule, b.change): b for b in ex.binding}
+    line_first = by_rule[("yellow-line-before-handover", "dropped")]
+    assert line_first.gains["living_released_hour"] == 24  # the 24 h move to the agreed line
+    search = by_rule[("remains-after-search", "dropped")]
+    assert search.gains["completion_hour"] > 0
+    out = explanation_text(load_scenario(), ex)
+    assert "What binds" in out and "yellow-line-before-handover" in out and "+24" in out
+
+
+def test_alternatives_on_the_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_file = tmp_path / "plan.json"
+    assert main(["solve", "--alternatives", "5", "-o", str(out_file)]) == 0
+    capsys.readouterr()
+    plan = load_plan(out_file)
+    plans = [plan, *plan.alternatives]
+    assert len(plans) == 5
+    shapes = [tuple(structure(p)) for p in plans]
+    assert len(set(shapes)) == 5  # pairwise different stage structures
+    objectives = [tuple(p.objective.values()) for p in plans]
+    assert objectives == sorted(objectives)  # ranked by the objective
+    assert main(["check", str(default_scenario_path()), str(out_file)]) == 0
+    assert "and 4 alternatives" in capsys.readouterr().out
+    # breaking one alternative is caught by check
+    data = json.loads(out_file.read_text())
+    data["alternatives"][1]["stages"][0]["start_hour"] -= 5
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    assert main(["check", str(default_scenario_path()), str(broken)]) == 1
+    assert "alternative 3:" in capsys.readouterr().out
+
+
+def test_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    result = solve(load_scenario(), alternatives=2)
+    assert result.plan is not None
+    a, b = result.plan, result.plan.alternatives[0]
+    cmp = compare_plans(a, b)
+    assert not cmp.same_structure and cmp.stages
+    assert compare_plans(a, a).identical
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_text(a.model_copy(update={"alternatives": []}).to_json())
+    pb.write_text(b.to_json())
+    assert main(["compare", str(pa), str(pb)]) == 0
+    out = capsys.readouterr().out
+    assert "different structure" in out and "stage " in out
