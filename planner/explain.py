@@ -204,6 +204,11 @@ class Binding(BaseModel):
     rule: str
     change: str
     gains: dict[str, int]
+    proved: bool = Field(
+        default=True,
+        description="false: the relaxed optimum was not proved in time, so each "
+        "gain is a lower bound",
+    )
     sentence: str
 
 
@@ -329,15 +334,25 @@ def _first_terms(sc: Scenario, n: int = 2) -> list[str]:
 
 
 def _optimum(
-    sc: Scenario, drop: list[str], terms: list[str], seed: int, seconds: float
-) -> dict[str, int] | None:
-    from planner.solver import lexicographic
+    sc: Scenario,
+    drop: list[str],
+    terms: list[str],
+    seed: int,
+    seconds: float,
+    hint: dict[int, int] | None = None,
+) -> tuple[dict[str, int], dict[int, int], bool] | None:
+    """Best values found for ``terms`` (lexicographic), the solution, and whether every term
+    was proved optimal; None if no solution in time. A relaxed variant has the same variables,
+    so the baseline solution is a valid hint."""
+    from planner.solver import decode, lexicographic
 
     built = build_model(sc, drop=drop)
-    run = lexicographic(built, seconds=seconds, seed=seed, workers=1, terms=terms)
-    if run.values is None or len(run.steps) < len(terms):
+    run = lexicographic(built, seconds=seconds, seed=seed, workers=1, terms=terms, hint=hint)
+    if run.values is None:
         return None
-    return {step.term: step.value for step in run.steps if step.value is not None}
+    proved = len(run.steps) == len(terms) and all(st.status == "optimal" for st in run.steps)
+    plan = decode(sc, built, run.values, "optimal" if proved else "feasible", seed)
+    return {t: plan.objective[t] for t in terms}, run.values, proved
 
 
 def explain(
@@ -354,6 +369,7 @@ def explain(
     began = time.monotonic()
     seed = sc.solver.seed if seed is None else seed
     per_solve = sc.solver.time_limit_seconds
+    per_trial = min(per_solve, 10.0)  # a what-binds trial; an unproved one gives a lower bound
     out = Explanation(scenario=sc.name, feasible=True)
 
     def left() -> float:
@@ -404,12 +420,15 @@ def explain(
         out.seconds = round(time.monotonic() - began, 3)
         return out
     terms = _first_terms(sc)
-    base = _optimum(sc, [], terms, seed, min(left(), per_solve))
-    if base is None:
+    found = _optimum(sc, [], terms, seed, min(left(), per_solve))
+    if found is None:
         out.complete = False
         out.seconds = round(time.monotonic() - began, 3)
         return out
+    base, hint, proved = found
     out.baseline = base
+    if not proved:
+        out.complete = False  # gains below are measured against a value not proved optimal
     rows: list[Binding] = []
     for r in sc.rules:
         if r.kind == "release" and r.min_count is None:
@@ -420,6 +439,8 @@ def explain(
             if current is None:
                 continue
             value = current + _step(field, current, direction)
+            if current > 0 > value:
+                value = 0  # a positive gap or lag relaxes to none before it turns negative
             unit = " h" if _is_hours(field) else ""
             trials.append(
                 (
@@ -432,17 +453,23 @@ def explain(
             if left() <= 0:
                 out.complete = False
                 break
-            got = _optimum(variant, drop, terms, seed, min(left(), per_solve))
+            got = _optimum(variant, drop, terms, seed, min(left(), per_trial), hint)
             if got is None:
+                out.complete = False
                 continue
-            gains = {t: base[t] - got[t] for t in terms}
+            gains = {t: base[t] - got[0][t] for t in terms}
+            at_least = "" if got[2] else "at least "
+            if change == "dropped" and not any(g > 0 for g in gains.values()):
+                break  # relaxing a number gains no more than dropping the rule
             if any(g > 0 for g in gains.values()):
-                said = ", ".join(f"{t} {base[t]} -> {got[t]}" for t in terms)
+                said = ", ".join(f"{t} {base[t]} -> {got[0][t]}" for t in terms)
+                said = f"{said} ({at_least}{'proved' if got[2] else 'the best found in time'})"
                 rows.append(
                     Binding(
                         rule=r.id,
                         change=change,
                         gains=gains,
+                        proved=got[2],
                         sentence=f"rule `{r.id}` {change}: {said}",
                     )
                 )

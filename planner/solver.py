@@ -79,14 +79,25 @@ class Lexicographic:
 
 
 def lexicographic(
-    built: BuiltModel, *, seconds: float, seed: int, workers: int, terms: list[str] | None = None
+    built: BuiltModel,
+    *,
+    seconds: float,
+    seed: int,
+    workers: int,
+    terms: list[str] | None = None,
+    hint: dict[int, int] | None = None,
 ) -> Lexicographic:
     """Minimise each term in turn (all of ``built.terms`` unless ``terms`` is given), bounding
-    it by its optimum before the next and hinting the next step with the last solution."""
+    it by its optimum before the next and hinting each step with the last solution (the first
+    step with ``hint``, variable index -> value, if given)."""
     began = time.monotonic()
     model = built.model
     every_var = [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
     best: list[int] | None = None
+    if hint is not None:
+        for var in every_var:
+            if var.index in hint:
+                model.add_hint(var, hint[var.index])
     steps: list[StepReport] = []
     all_optimal, infeasible = True, False
     for term in terms if terms is not None else list(built.terms):

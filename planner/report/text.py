@@ -172,7 +172,14 @@ def explanation_text(sc: Scenario, ex: Explanation) -> str:
     if not ex.binding:
         out.append("no rule binds the first objective terms")
         return "\n".join(out)
-    out += ["", "What binds (gain in each term if the rule is dropped or relaxed by one step)"]
-    rows = [[b.rule, b.change, *(f"{b.gains[t]:+d}" for t in terms)] for b in ex.binding]
+    out += [
+        "",
+        "What binds (hours gained in each term if the rule is dropped or relaxed by one "
+        "step; >= marks a relaxed optimum not proved in time, so a lower bound)",
+    ]
+    rows = [
+        [b.rule, b.change, *(("" if b.proved else ">=") + f"{b.gains[t]:+d}" for t in terms)]
+        for b in ex.binding
+    ]
     out += ["  " + line for line in _table(["rule", "change", *terms], rows)]
     return "\n".join(out)
