@@ -76,6 +76,17 @@ def test_seed_plan_meets_the_contract(seed_plan: tuple[Path, dict]) -> None:
     assert plan["metrics"]["living_released_hour"] <= deadline
     starts = [st["start_hour"] for st in plan["stages"]]
     assert starts == sorted(starts)
+    # logistics: every stage has a site and a route; every capacity holds in the JSON itself
+    fleet = next(r for r in sc.rules if r.kind == "hostage_fleet")
+    buses = next(r for r in sc.rules if r.kind == "buses")
+    for st in plan["stages"]:
+        assert st["site"] in sc.sites and st["handover_route"]["path"][-1] == sc.reception
+        assert st["vehicles"] * fleet.seats >= sum(st["hostages"].values())
+        assert st["vehicles"] <= fleet.vehicles
+        assert sum(t["buses"] for t in st["transfers"]) <= buses.buses
+        for t in st["transfers"]:
+            assert t["buses"] * buses.seats >= sum(t["prisoners"].values())
+            assert t["arrival_hour"] == st["prisoner_release_hour"] + t["travel_hours"]
 
 
 def test_check_accepts_the_solved_plan(
