@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--top", type=int, default=10, metavar="N", help="binding rules to list")
     e.add_argument("--json", action="store_true", help="print the explanation as JSON")
 
+    r = sub.add_parser("report", help="write a self-contained HTML report of a plan")
+    r.add_argument("plan")
+    r.add_argument("-o", "--output", required=True, metavar="FILE.html")
+    r.add_argument(
+        "--scenario", metavar="SCENARIO", help="add clock times, rules and the verifier's verdict"
+    )
+
     k = sub.add_parser("compare", help="stage-by-stage differences between two plans")
     k.add_argument("plan_a")
     k.add_argument("plan_b")
@@ -171,6 +178,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_INFEASIBLE if result.conflicts else EXIT_TIMEOUT
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from planner.report.html import plan_html
+
+    plan = load_plan(args.plan)
+    sc = load_scenario(args.scenario) if args.scenario else None
+    if sc is not None and sc.name != plan.scenario:
+        raise InputError(
+            args.plan,
+            [("$.scenario", f"expected {sc.name!r} (the scenario given), found {plan.scenario!r}")],
+        )
+    write_atomic(args.output, plan_html(plan, sc))
+    _out(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from planner.report.compare import compare_plans, comparison_text
 
@@ -186,6 +208,7 @@ COMMANDS = {
     "schema": cmd_schema,
     "explain": cmd_explain,
     "compare": cmd_compare,
+    "report": cmd_report,
 }
 
 

@@ -134,11 +134,53 @@ def lexicographic(
     return Lexicographic(values, steps, all_optimal, infeasible)
 
 
-def structure_literals(built: BuiltModel) -> list[cp_model.IntVar]:
-    """The literals that make a plan's structure: which stages are used and which cohorts each
-    releases. Two plans differ materially when one of these differs."""
+def structure_literals(built: BuiltModel, cohorts: list[str]) -> list[cp_model.IntVar]:
+    """The literals that make a plan's structure: which stages are used and which of
+    ``cohorts`` each releases. Two plans differ materially when one of these differs."""
     v = built.vars
-    return list(v.active) + [v.used[s, c] for s in range(v.S) for c in v.cohorts]
+    return list(v.active) + [v.used[s, c] for s in range(v.S) for c in cohorts]
+
+
+def find_alternatives(
+    sc: Scenario,
+    built: BuiltModel,
+    values: dict[int, int],
+    count: int,
+    *,
+    seconds: float,
+    seed: int,
+    workers: int,
+) -> list[Plan]:
+    """Up to ``count`` more plans, each with a structure no earlier plan has, best first.
+
+    Structures are first told apart by the hostage cohorts of each stage (the handovers a
+    negotiator sees); once no other hostage structure is feasible, by all cohorts (which
+    prisoner cohorts go with which stage). Each search excludes every structure found so far
+    with a no-good clause and is solved lexicographically like the first plan.
+    """
+    hostages = [c.id for c in sc.hostage_cohorts]
+    every = [c.id for c in sc.hostage_cohorts + sc.prisoner_cohorts]
+    found: list[tuple[dict[int, int], BuiltModel]] = [(values, built)]
+    plans: list[Plan] = []
+    for cohorts in (hostages, every):
+        while len(plans) < count:
+            alt = build_model(sc)
+            literals = structure_literals(alt, cohorts)
+            for old_values, old in found:  # the same variables in every build of the model
+                old_literals = structure_literals(old, cohorts)
+                alt.model.add_bool_or(
+                    [
+                        ~x if old_values[y.index] else x
+                        for x, y in zip(literals, old_literals, strict=True)
+                    ]
+                )
+            run = lexicographic(alt, seconds=seconds, seed=seed, workers=workers)
+            if run.values is None:
+                break
+            status = "optimal" if run.all_optimal else "feasible"
+            plans.append(decode(sc, alt, run.values, status, seed))
+            found.append((run.values, alt))
+    return plans
 
 
 def solve(
@@ -155,8 +197,8 @@ def solve(
     Returns a SolveResult with status optimal/feasible (plan set, verified when ``check``),
     infeasible (``conflict`` names a minimal set of conflicting rule ids), or time_limit.
     ``alternatives`` > 1 also looks for up to that many plans in all, each with a different
-    structure (stage count, or the cohorts in some stage), ranked by the objective; each extra
-    search has the same time limit as the first.
+    structure (see ``find_alternatives``); each extra search has the same time limit as the
+    first.
     """
     limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
     seed = seed if seed is not None else sc.solver.seed
@@ -183,19 +225,9 @@ def solve(
         result.conflict_minimal = conflict.minimal
     elif run.values is not None:
         plan = decode(sc, built, run.values, "optimal" if run.all_optimal else "feasible", seed)
-        seen = [[run.values[x.index] for x in structure_literals(built)]]
-        others = []
-        while len(seen) < alternatives:
-            alt = build_model(sc)
-            literals = structure_literals(alt)
-            for old in seen:  # a no-good per structure found so far
-                alt.model.add_bool_or([~x if b else x for x, b in zip(literals, old, strict=True)])
-            found = lexicographic(alt, seconds=limit, seed=seed, workers=workers)
-            if found.values is None:
-                break
-            status = "optimal" if found.all_optimal else "feasible"
-            others.append(decode(sc, alt, found.values, status, seed))
-            seen.append([found.values[x.index] for x in literals])
+        others = find_alternatives(
+            sc, built, run.values, alternatives - 1, seconds=limit, seed=seed, workers=workers
+        )
         result.plan = plan.model_copy(update={"alternatives": others}) if others else plan
         result.status = plan.status
         if check:

@@ -365,10 +365,15 @@ def _check_stages(ctx: _Context) -> Iterator[Violation]:
                 f"{prev_start}; stages must be in order of start_hour"
             )
         prev_start = st.start_hour
-        people = sum(n for n in st.hostages.values() if n > 0)
-        people += sum(n for n in st.prisoners.values() if n > 0)
+        hostages = sum(n for n in st.hostages.values() if n > 0)
+        people = hostages + sum(n for n in st.prisoners.values() if n > 0)
         if people < 1:
             yield bad(f"stage {pos} releases nobody; every stage releases at least one person")
+        elif hostages < 1 and sc.hostage_cohorts:
+            yield bad(
+                f"stage {pos} hands over no hostage; with hostage cohorts, every stage "
+                "hands over at least one"
+            )
         yield from _check_site(ctx, pos, st)
         travel = ctx.handover_travel(st)
         if travel is not None:

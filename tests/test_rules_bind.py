@@ -26,15 +26,18 @@ def test_base_is_one_stage_at_hour_zero() -> None:
 
 
 def test_release_min_count() -> None:
-    without = solved(tiny(drop=("all-hostages",)))
-    assert without.metrics.hostages_released == 0
-    plan = solved(
-        tiny(
-            {"kind": "release", "id": "two", "cohorts": ["living", "dead"], "min_count": 2},
-            drop=("all-hostages",),
-        )
-    )
+    free = ("all-hostages", "all-prisoners")
+    without = solved(tiny(drop=free))
+    assert without.metrics.hostages_released == 0 and without.metrics.stage_count == 0
+    two = {"kind": "release", "id": "two", "cohorts": ["living", "dead"], "min_count": 2}
+    plan = solved(tiny(two, drop=free))
     assert plan.metrics.hostages_released == 2
+
+
+def test_prisoners_go_with_a_handover() -> None:
+    # releasing the prisoners needs a stage, and every stage hands over a hostage
+    plan = solved(tiny(drop=("all-hostages",)))
+    assert plan.metrics.prisoners_released == 30 and plan.metrics.hostages_released == 1
 
 
 def test_exchange_ratio_per_stage() -> None:

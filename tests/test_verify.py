@@ -1189,13 +1189,13 @@ ROAD_CASES: dict[str, RoadCase] = {
     ),
     "hostage_fleet-one-stage": RoadCase(
         {**FLEET, "vehicles": 1, "seats": 4},
-        # every hostage now in stage 2: 6 hostages need 2 vehicles of 4 seats; stage 1 none
+        # five hostages now in stage 2: they need 2 vehicles of 4 seats; stage 1 keeps one
         [
-            set_stage(1, hostages={}, hostage_ids=[], vehicles=0),
+            set_stage(1, hostages={"h-dead": 1}, hostage_ids=["h-dead-1"], vehicles=1),
             set_stage(
                 2,
-                hostages={"h-living": 4, "h-dead": 2},
-                hostage_ids=["alice", "bob", "h-living-1", "h-living-2", "h-dead-1", "h-dead-2"],
+                hostages={"h-living": 4, "h-dead": 1},
+                hostage_ids=["alice", "bob", "h-living-1", "h-living-2", "h-dead-2"],
                 vehicles=2,
             ),
         ],
@@ -1515,21 +1515,21 @@ def test_hostage_fleet_turnaround_boundary() -> None:
     plan_at_17 = roads_plan(with_vehicles, move(2, 17, living_released_hour=21))
     assert verify(roads({**FLEET, "turnaround_hours": 0}), plan_at_17).ok
     assert found(verify(roads({**FLEET, "turnaround_hours": 1}), plan_at_17)) == [("fleet", 2)]
-    # stages without hostages hold no vehicles, whether their field is 0 or null
-    for vehicles in (0, None):
-        edits = [
-            with_vehicles,
-            set_stage(1, hostages={}, hostage_ids=[], vehicles=vehicles),
-            set_stage(
-                2,
-                hostages={"h-living": 4},
-                hostage_ids=["alice", "bob", "h-living-1", "h-living-2"],
-            ),
-            lambda p: p.update(unreleased={"p-life": 1, "p-short": 1, "h-dead": 2}),
-            lambda p: p["metrics"].update(hostages_released=4),
-        ]
-        report = verify(roads({**FLEET, "vehicles": 2}), roads_plan(*edits))
-        assert report.ok, report.lines()
+    # a stage that hands over no hostage is a structural error when there are hostage cohorts
+    edits = [
+        with_vehicles,
+        set_stage(1, hostages={}, hostage_ids=[], vehicles=0),
+        set_stage(
+            2,
+            hostages={"h-living": 4},
+            hostage_ids=["alice", "bob", "h-living-1", "h-living-2"],
+        ),
+        lambda p: p.update(unreleased={"p-life": 1, "p-short": 1, "h-dead": 2}),
+        lambda p: p["metrics"].update(hostages_released=4),
+    ]
+    report = verify(roads({**FLEET, "vehicles": 2}), roads_plan(*edits))
+    assert found(report) == [("plan/stages", 1)], report.lines()
+    assert "hands over no hostage" in report.violations[0].message
 
 
 def test_vetoed_person_appearing() -> None:

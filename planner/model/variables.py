@@ -106,8 +106,9 @@ def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
                 for d in dests:
                     v.flow[s, c, d] = m.new_int_var(0, n, f"stage{s}.{c}.to.{d}")
                 m.add(x == sum(v.flow[s, c, d] for d in dests))
-        people = [v.used[s, c] for c in v.cohorts]
-        m.add_bool_or(people).only_enforce_if(a)  # a used stage releases someone
+        # a used stage hands over at least one hostage (releases someone, without hostages)
+        handed = [v.used[s, c.id] for c in sc.hostage_cohorts] or [v.used[s, c] for c in v.cohorts]
+        m.add_bool_or(handed).only_enforce_if(a)
         hp = m.new_bool_var(f"stage{s}.has_prisoners")
         pris = [v.used[s, c.id] for c in sc.prisoner_cohorts]
         for u in pris:

@@ -1,0 +1,243 @@
+"""A self-contained HTML report of a plan (``planner report``): summary, timeline, stages,
+transfers, alternatives; with the scenario, clock times, rules and the verifier's verdict.
+
+No script, no external file: the page can be mailed or archived as it is. Every text is
+escaped. The output depends only on its inputs (no time stamp), so the same plan gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+
+from planner.plan import Plan
+from planner.scenario import Scenario
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .5em;
+text-align:left;vertical-align:top;font-size:.9em}th{background:#f3f3f3}
+.ok{color:#1a7f37}.bad{color:#b42318}.muted{color:#666}svg text{font-size:11px}
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return "<br>".join(f"{_e(c)} {n}" for c, n in counts.items()) or "&ndash;"
+
+
+def _clock(sc: Scenario | None, hour: int | None) -> str:
+    if hour is None:
+        return "&ndash;"
+    if sc is None or sc.start_time is None:
+        return f"h{hour}"
+    return f"h{hour} ({_e((sc.start_time + timedelta(hours=hour)).strftime('%d %b %H:%M'))})"
+
+
+def _table(header: list[str] | None, rows: list[list[str]]) -> str:
+    head = (
+        ""
+        if header is None
+        else ("<thead><tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr></thead>")
+    )
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table>{head}<tbody>{body}</tbody></table>"
+
+
+def timeline_svg(plan: Plan) -> str:
+    """Withdrawal moves and stages as bars on one hour axis."""
+    rows: list[tuple[str, int, int, int | None, str]] = []
+    for w in plan.withdrawals:
+        rows.append((f"line {w.line}", w.start_hour, w.complete_hour, None, "#8aa4c8"))
+    for st in plan.stages:
+        rows.append(
+            (
+                f"stage {st.index}",
+                st.start_hour,
+                st.handover_complete_hour,
+                st.prisoner_release_hour,
+                "#e3a44d",
+            )
+        )
+    end = max([1, *(r[2] for r in rows), *(r[3] or 0 for r in rows)])
+    left, width, row_h = 110, 900, 22
+    scale = width / end
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 40}" '
+        f'height="{row_h * (len(rows) + 2)}" role="img" aria-label="timeline">'
+    ]
+    for i, (label, a, b, release, colour) in enumerate(rows):
+        y = row_h * i + 4
+        x = left + a * scale
+        w = max((b - a) * scale, 2)
+        parts.append(f'<text x="4" y="{y + 13}">{_e(label)}</text>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="14" fill="{colour}">'
+            f"<title>{_e(label)}: h{a} to h{b}</title></rect>"
+        )
+        if release is not None:
+            rx = left + release * scale
+            parts.append(
+                f'<circle cx="{rx:.1f}" cy="{y + 7}" r="4" fill="#b42318">'
+                f"<title>prisoners released at h{release}</title></circle>"
+            )
+    axis_y = row_h * len(rows) + 8
+    step = max(1, round(end / 10 / 24) * 24) if end > 48 else max(1, end // 8 or 1)
+    for h in range(0, end + 1, step):
+        x = left + h * scale
+        parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{axis_y}" stroke="#eee"/>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle">h{h}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _plan_body(plan: Plan, sc: Scenario | None) -> list[str]:
+    m = plan.metrics
+    out = [
+        "<h2>Summary</h2>",
+        _table(
+            ["", ""],
+            [
+                ["status", _e(plan.status)],
+                ["all living hostages received", _clock(sc, m.living_released_hour)],
+                ["last release", _clock(sc, m.completion_hour)],
+                ["stages", str(m.stage_count)],
+                [
+                    "hostages / prisoners released",
+                    f"{m.hostages_released} / {m.prisoners_released}",
+                ],
+                ["objective", ", ".join(f"{_e(k)} {v}" for k, v in plan.objective.items())],
+                ["not released", _counts(plan.unreleased)],
+            ],
+        ),
+        "<h2>Timeline</h2>",
+        timeline_svg(plan),
+        '<p class="muted">bars: withdrawal moves and handovers (start to receipt); '
+        "dots: prisoner releases</p>",
+    ]
+    if plan.withdrawals:
+        out += [
+            "<h2>Withdrawals</h2>",
+            _table(
+                ["line", "move starts", "complete"],
+                [
+                    [_e(w.line), _clock(sc, w.start_hour), _clock(sc, w.complete_hour)]
+                    for w in plan.withdrawals
+                ],
+            ),
+        ]
+    out += [
+        "<h2>Stages</h2>",
+        _table(
+            [
+                "#",
+                "start",
+                "received",
+                "prisoners released",
+                "site",
+                "vehicles",
+                "line in force",
+                "hostages",
+                "prisoners",
+            ],
+            [
+                [
+                    str(st.index),
+                    _clock(sc, st.start_hour),
+                    _clock(sc, st.handover_complete_hour),
+                    _clock(sc, st.prisoner_release_hour),
+                    _e(st.site or "–"),
+                    _e(st.vehicles if st.vehicles is not None else "–"),
+                    _e(st.line_in_force),
+                    _counts(st.hostages),
+                    _counts(st.prisoners),
+                ]
+                for st in plan.stages
+            ],
+        ),
+    ]
+    transfers = [(st.index, t) for st in plan.stages for t in st.transfers]
+    if transfers:
+        out += [
+            "<h2>Prisoner transfers</h2>",
+            _table(
+                ["stage", "from", "to", "route", "prisoners", "buses", "arrives"],
+                [
+                    [
+                        str(i),
+                        _e(t.prison),
+                        _e(t.destination),
+                        _e(" → ".join(t.path)),
+                        _counts(t.prisoners),
+                        _e(t.buses if t.buses is not None else "–"),
+                        _clock(sc, t.arrival_hour),
+                    ]
+                    for i, t in transfers
+                ],
+            ),
+        ]
+    return out
+
+
+def plan_html(plan: Plan, sc: Scenario | None = None) -> str:
+    """The report as one HTML document."""
+    title = f"{plan.scenario}: {plan.status} plan (seed {plan.seed})"
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+    ]
+    if sc is not None:
+        from planner.verifier import verify
+
+        if sc.title:
+            out.append(f"<p>{_e(sc.title)}</p>")
+        report = verify(sc, plan)
+        if report.ok:
+            out.append(f'<p class="ok">Verified: all {len(sc.rules)} rules hold.</p>')
+        else:
+            items = "".join(f"<li>{_e(line)}</li>" for line in report.lines())
+            out.append(f'<p class="bad">The verifier rejects this plan:</p><ul>{items}</ul>')
+    else:
+        out.append('<p class="muted">Scenario not given: not verified here; hours from t=0.</p>')
+    out += _plan_body(plan, sc)
+    if plan.alternatives:
+        terms = list(plan.objective)
+        out += [
+            "<h2>Alternatives</h2>",
+            _table(
+                ["plan", "stages", *(_e(t) for t in terms)],
+                [
+                    [
+                        str(i),
+                        str(p.metrics.stage_count),
+                        *(str(p.objective.get(t, "")) for t in terms),
+                    ]
+                    for i, p in enumerate([plan, *plan.alternatives], start=1)
+                ],
+            ),
+        ]
+        for i, alt in enumerate(plan.alternatives, start=2):
+            out.append(f"<h2>Alternative {i}</h2>")
+            out += _plan_body(alt, sc)[2:]  # its summary is in the table above
+    if sc is not None:
+        from planner.explain import describe_rule
+
+        out += [
+            "<h2>Rules</h2>",
+            _table(
+                ["id", "kind", "meaning"],
+                [
+                    [f"<code>{_e(r.id)}</code>", _e(r.kind), _e(describe_rule(sc, r))]
+                    for r in sc.rules
+                ],
+            ),
+        ]
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
