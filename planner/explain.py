@@ -16,22 +16,32 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.model.builder import build_model
 from planner.scenario import (
+    AbroadRule,
     AvailabilityRule,
+    BusesRule,
     DeadlineRule,
+    DestinationQuotaRule,
     EarliestStartRule,
     ExchangeRatioRule,
+    FixedStageRule,
     HandoverHoursRule,
+    HostageFleetRule,
     LineAfterReleaseRule,
     LineBeforeHandoverRule,
     LineWindowRule,
+    LocatedFromRule,
     OrderRule,
     PairingRule,
+    PersonNotBeforeRule,
     PrisonProcessingRule,
     ReleaseRule,
     Rule,
     Scenario,
+    SiteAfterLineRule,
+    SiteDailyLimitRule,
     StageCapacityRule,
     StageGapRule,
+    VetoRule,
 )
 
 
@@ -107,6 +117,36 @@ def describe_rule(sc: Scenario, r: Rule) -> str:
             f"each stage's prisoners are released {r.min_lag_hours} to {r.max_lag_hours} h after "
             "its hostages are received"
         )
+    if isinstance(r, SiteAfterLineRule):
+        return f"no handover at {names(r.sites)} before the move to line {r.line} completes"
+    if isinstance(r, SiteDailyLimitRule):
+        where = names(r.sites) if r.sites else "any handover site"
+        return f"at most {r.per_day} handovers a day at {where}"
+    if isinstance(r, HostageFleetRule):
+        return (
+            f"{r.vehicles} intermediary vehicles x {r.seats} seats, each busy until "
+            f"{r.turnaround_hours} h after its handover completes"
+        )
+    if isinstance(r, BusesRule):
+        where = f" to {names(r.destinations)}" if r.destinations else ""
+        return f"at most {r.buses} buses x {r.seats} seats per stage{where}"
+    if isinstance(r, DestinationQuotaRule):
+        bounds = []
+        if r.min_count is not None:
+            bounds.append(f"at least {r.min_count}")
+        if r.max_count is not None:
+            bounds.append(f"at most {r.max_count}")
+        return f"{' and '.join(bounds)} of {names(r.cohorts)} go to {names(r.destinations)}"
+    if isinstance(r, VetoRule):
+        return f"{names(r.people)} are never released"
+    if isinstance(r, AbroadRule):
+        return f"{names(r.people)}, if released, go abroad"
+    if isinstance(r, PersonNotBeforeRule):
+        return f"{names(r.people)} are released no earlier than hour {r.hour}"
+    if isinstance(r, LocatedFromRule):
+        return f"{names(r.people)} can be handed over only from hour {r.hour} (location unknown)"
+    if isinstance(r, FixedStageRule):
+        return f"{names(r.people)} are released in stage {r.stage}"
     return r.description or r.kind
 
 

@@ -141,3 +141,20 @@ def test_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", str(pa), str(pb)]) == 0
     out = capsys.readouterr().out
     assert "different structure" in out and "stage " in out
+
+
+def test_every_rule_kind_is_described_in_its_own_numbers() -> None:
+    from planner.explain import describe_rule
+    from planner.io import seed_names
+    from planner.scenario import RULE_KINDS
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    scenarios = [load_scenario(n) for n in seed_names()]
+    scenarios += [load_scenario(p) for p in sorted(examples.glob("*.json"))]
+    seen = set()
+    for sc in scenarios:
+        for r in sc.rules:
+            seen.add(r.kind)
+            sentence = describe_rule(sc, r)
+            assert sentence not in (r.kind, r.description), r.id
+    assert seen == set(RULE_KINDS)
