@@ -26,6 +26,7 @@ MAX_COHORTS = 200
 MAX_RULES = 1000
 MAX_COHORT_COUNT = 100_000
 MAX_MEMBERS = 20_000
+MAX_MODEL_CELLS = 100_000  # stage x cohort/person cells: bounds the model built from a file
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="Identifier: letters, digits, _ . : -")]
 Hour = Annotated[int, Field(ge=0, le=MAX_HORIZON_HOURS, description="Whole hours from t=0")]
@@ -745,6 +746,17 @@ def cross_check(sc: Scenario) -> list[tuple[str, str]]:
                     )
                 )
     problems.extend(_places_check(sc, claim))
+    if not problems:
+        size = estimated_size(sc)
+        if size > MAX_MODEL_CELLS:
+            problems.append(
+                (
+                    "$",
+                    f"the model would need about {size} stage x cohort x "
+                    f"destination cells; the limit is {MAX_MODEL_CELLS} (use fewer "
+                    "max_stages, cohorts, destinations or individual rules)",
+                )
+            )
     for cohort in sc.objective.priorities:
         cohort_ref(cohort, f"$.objective.priorities.{cohort}", everyone, "cohort")
     if "priority" in sc.objective.terms and not sc.objective.priorities:
@@ -900,6 +912,17 @@ def _places_check(sc: Scenario, claim: Callable[[str, str], None]) -> list[tuple
                 (f"{base}.kind", "this rule needs handover sites (places of kind handover_site)")
             )
     return problems
+
+
+def estimated_size(sc: Scenario) -> int:
+    """Stage x cohort (x destination) and stage x person cells the model would create."""
+    cells = 0
+    for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
+        cells += 1 + len(sc.allowed_destinations(c.id))
+    owner = sc.member_cohort()
+    for person in sc.individuals():
+        cells += max(1, len(sc.allowed_destinations(owner.get(person, ""))))
+    return sc.max_stages * cells
 
 
 def _is_abroad(sc: Scenario, place_id: str) -> bool:

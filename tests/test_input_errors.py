@@ -140,3 +140,18 @@ def test_scenario_round_trips_through_json() -> None:
     sc = scenario_from_data(copy.deepcopy(BASE))
     again = scenario_from_data(json.loads(sc.model_dump_json()))
     assert again == sc
+
+
+def test_model_size_is_limited_before_building() -> None:
+    data = copy.deepcopy(BASE)
+    data["max_stages"] = 60
+    dests = [f"d{i}" for i in range(50)]
+    data["places"] = [{"id": "jail", "kind": "prison"}] + [
+        {"id": d, "kind": "destination"} for d in dests
+    ]
+    data["routes"] = [{"between": ["jail", d], "hours": 1} for d in dests]
+    data["prisoner_cohorts"] = [{"id": f"p{i}", "count": 1, "prison": "jail"} for i in range(200)]
+    data["rules"] = []
+    with pytest.raises(InputError) as exc:
+        scenario_from_data(data)
+    assert "the limit is 100000" in exc.value.render()
