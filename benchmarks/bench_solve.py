@@ -2,6 +2,8 @@
 
     python benchmarks/bench_solve.py            # 5 runs per seed
     python benchmarks/bench_solve.py --runs 20
+    python benchmarks/bench_solve.py --explain  # also time `explain` on the seed case and on
+                                                # an infeasible variant of it
 
 Prints the median and worst wall time per seed, the model size, and peak memory of the process;
 exits 1 if a median misses its target.
@@ -20,13 +22,40 @@ from planner.solver import solve
 
 # seconds, median of the runs, on the 2-core CI machine
 TARGETS = {"gaza-2025-phase1": 2.0, "jan-2025-phase1": 5.0, "nov-2023-truce": 2.0}
+EXPLAIN_TARGETS = {"feasible": 15.0, "infeasible": 5.0}
+
+
+def bench_explain() -> int:
+    from planner.explain import explain
+    from planner.io import scenario_from_data
+
+    sc = load_scenario()
+    data = sc.model_dump(mode="json")
+    for rule in data["rules"]:
+        if rule["id"] == "living-within-72h":
+            rule["within_hours"] = 20  # shorter than the 24 h move it waits on
+    variants = {"feasible": sc, "infeasible": scenario_from_data(data)}
+    missed = 0
+    for name, variant in variants.items():
+        t0 = time.perf_counter()
+        ex = explain(variant)
+        took = time.perf_counter() - t0
+        missed += took > EXPLAIN_TARGETS[name]
+        what = (
+            f"{len(ex.binding)} binding rows"
+            if ex.feasible
+            else f"conflicts {[c.rules for c in ex.conflicts]}"
+        )
+        print(f"explain {name:10s} {took:6.2f} s  target {EXPLAIN_TARGETS[name]:4.1f} s  {what}")
+    return missed
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
-    missed = 0
+    missed = bench_explain() if args.explain else 0
     for name in seed_names():
         sc = load_scenario(name)
         times = []
