@@ -936,19 +936,27 @@ def check_exchange_ratio(ctx: _Context, r: ExchangeRatioRule) -> Iterator[Violat
         )
 
 
-def check_line_before_handover(ctx: _Context, r: LineBeforeHandoverRule) -> Iterator[Violation]:
-    w = ctx.lines.get(r.line)
+def _starts_before_line(
+    ctx: _Context, rule_id: str, line: str, sites: list[str] | None = None
+) -> Iterator[Violation]:
+    """Stages (at ``sites``, if given) that start before the move to ``line`` completes."""
+    w = ctx.lines.get(line)
     if w is None:
-        yield _missing_line(r.id, r.line)
+        yield _missing_line(rule_id, line)
         return
     for pos, st in ctx.numbered():
-        if st.start_hour < w.complete_hour:
+        if (sites is None or st.site in sites) and st.start_hour < w.complete_hour:
+            at = f" at site {st.site}" if sites is not None else ""
             yield Violation(
-                rule=r.id,
+                rule=rule_id,
                 stage=pos,
-                message=f"stage {pos} starts at hour {st.start_hour}, before line {r.line} "
+                message=f"stage {pos} starts{at} at hour {st.start_hour}, before line {line} "
                 f"completes at hour {w.complete_hour}",
             )
+
+
+def check_line_before_handover(ctx: _Context, r: LineBeforeHandoverRule) -> Iterator[Violation]:
+    yield from _starts_before_line(ctx, r.id, r.line)
 
 
 def check_line_after_release(ctx: _Context, r: LineAfterReleaseRule) -> Iterator[Violation]:
@@ -1169,18 +1177,7 @@ def check_pairing(ctx: _Context, r: PairingRule) -> Iterator[Violation]:
 
 
 def check_site_after_line(ctx: _Context, r: SiteAfterLineRule) -> Iterator[Violation]:
-    w = ctx.lines.get(r.line)
-    if w is None:
-        yield _missing_line(r.id, r.line)
-        return
-    for pos, st in ctx.numbered():
-        if st.site in r.sites and st.start_hour < w.complete_hour:
-            yield Violation(
-                rule=r.id,
-                stage=pos,
-                message=f"stage {pos} starts at site {st.site} at hour {st.start_hour}, before "
-                f"line {r.line} completes at hour {w.complete_hour}",
-            )
+    yield from _starts_before_line(ctx, r.id, r.line, r.sites)
 
 
 def check_site_daily_limit(ctx: _Context, r: SiteDailyLimitRule) -> Iterator[Violation]:
