@@ -142,14 +142,7 @@ def structure_literals(built: BuiltModel, cohorts: list[str]) -> list[cp_model.I
 
 
 def find_alternatives(
-    sc: Scenario,
-    built: BuiltModel,
-    values: dict[int, int],
-    count: int,
-    *,
-    seconds: float,
-    seed: int,
-    workers: int,
+    sc: Scenario, values: dict[int, int], count: int, *, seconds: float, seed: int, workers: int
 ) -> list[Plan]:
     """Up to ``count`` more plans, each with a structure no earlier plan has, best first.
 
@@ -160,26 +153,20 @@ def find_alternatives(
     """
     hostages = [c.id for c in sc.hostage_cohorts]
     every = [c.id for c in sc.hostage_cohorts + sc.prisoner_cohorts]
-    found: list[tuple[dict[int, int], BuiltModel]] = [(values, built)]
+    found = [values]  # every build of the model numbers its variables the same way
     plans: list[Plan] = []
     for cohorts in (hostages, every):
         while len(plans) < count:
             alt = build_model(sc)
             literals = structure_literals(alt, cohorts)
-            for old_values, old in found:  # the same variables in every build of the model
-                old_literals = structure_literals(old, cohorts)
-                alt.model.add_bool_or(
-                    [
-                        ~x if old_values[y.index] else x
-                        for x, y in zip(literals, old_literals, strict=True)
-                    ]
-                )
+            for old in found:  # a no-good per structure found so far
+                alt.model.add_bool_or([~x if old[x.index] else x for x in literals])
             run = lexicographic(alt, seconds=seconds, seed=seed, workers=workers)
             if run.values is None:
                 break
             status = "optimal" if run.all_optimal else "feasible"
             plans.append(decode(sc, alt, run.values, status, seed))
-            found.append((run.values, alt))
+            found.append(run.values)
     return plans
 
 
@@ -226,7 +213,7 @@ def solve(
     elif run.values is not None:
         plan = decode(sc, built, run.values, "optimal" if run.all_optimal else "feasible", seed)
         others = find_alternatives(
-            sc, built, run.values, alternatives - 1, seconds=limit, seed=seed, workers=workers
+            sc, run.values, alternatives - 1, seconds=limit, seed=seed, workers=workers
         )
         result.plan = plan.model_copy(update={"alternatives": others}) if others else plan
         result.status = plan.status
