@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ortools.sat.python import cp_model
 
 from planner.model.variables import IntVar, LinExpr, Variables
 from planner.scenario import (
@@ -383,4 +382,4 @@ def add_rules(v: Variables, literal_for: Callable[[str], IntVar]) -> None:
         BUILDERS[r.kind](v, r, literal_for(r.id))
 
 
-__all__ = ["BUILDERS", "add_rules", "ratio_balance", "cp_model"]
+__all__ = ["BUILDERS", "add_rules", "ratio_balance"]
