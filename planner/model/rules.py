@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-
 from planner.model.variables import IntVar, LinExpr, Variables
 from planner.scenario import (
     AbroadRule,
