@@ -137,7 +137,13 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     """
     if path is None:
         path = default_scenario_path()
-    elif not Path(path).exists() and str(path) in seed_names():
+    elif not Path(path).exists():
+        seeds = seed_names()
+        if str(path) not in seeds:
+            raise InputError(
+                str(path),
+                [("$", f"no such file, and not the name of a packaged seed ({', '.join(seeds)})")],
+            )
         path = seeds_dir() / str(path) / "scenario.json"
     return scenario_from_data(read_json_file(path), str(path))
 

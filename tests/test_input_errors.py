@@ -117,7 +117,7 @@ def test_missing_file_and_oversize(tmp_path: Path, capsys: pytest.CaptureFixture
     big.write_text(" " * (5 * 1024 * 1024 + 1))
     assert main(["validate", str(big)]) == 2
     err = capsys.readouterr().err
-    assert "cannot read file" in err and "the limit is" in err
+    assert "not the name of a packaged seed (gaza-2025-phase1, " in err and "the limit is" in err
 
 
 def test_library_raises_input_error_with_every_problem() -> None:

@@ -122,7 +122,8 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
         else "no living hostage released"
     )
     out.append(
-        f"{living}; last release h{m.completion_hour}; {m.stage_count} stages; "
+        f"{living}; last release h{m.completion_hour}; {m.stage_count} "
+        f"stage{'' if m.stage_count == 1 else 's'}; "
         f"{m.hostages_released} hostages and {m.prisoners_released} prisoners released"
     )
     if plan.unreleased:
