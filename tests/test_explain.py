@@ -115,6 +115,9 @@ def test_alternatives_on_the_seed(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert len(plans) == 5
     shapes = [tuple(structure(p)) for p in plans]
     assert len(set(shapes)) == 5  # pairwise different stage structures
+    for p in plans:  # no alternative is the best plan with one handover split in two
+        places = [(st.start_hour, st.site) for st in p.stages]
+        assert len(set(places)) == len(places)
     objectives = [tuple(p.objective.values()) for p in plans]
     assert objectives == sorted(objectives)  # ranked by the objective
     assert main(["check", str(default_scenario_path()), str(out_file)]) == 0
