@@ -43,6 +43,7 @@ from planner.scenario import (
     StageGapRule,
     VetoRule,
 )
+from planner.solver import decode, lexicographic, make_solver
 
 
 class Conflict(BaseModel):
@@ -156,10 +157,7 @@ def _status(sc: Scenario, assumed: list[str], seed: int, seconds: float) -> tupl
     built = build_model(sc, enforce_rules=False, with_objective=False)
     lits = built.literals
     built.model.add_assumptions([lits[r] for r in assumed])
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(seconds, 0.05)
+    solver = make_solver(seed, 1, seconds)
     code = solver.solve(built.model)
     core: list[str] = []
     if code == cp_model.INFEASIBLE:
@@ -319,11 +317,7 @@ def _with_value(sc: Scenario, rule_id: str, field: str, value: int) -> Scenario:
 
 def _feasible(sc: Scenario, drop: list[str], seed: int, seconds: float) -> bool | None:
     built = build_model(sc, with_objective=False, drop=drop)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(seconds, 0.05)
-    code = solver.solve(built.model)
+    code = make_solver(seed, 1, seconds).solve(built.model)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return True
     return False if code == cp_model.INFEASIBLE else None
@@ -384,8 +378,6 @@ def _optimum(
     """Best values found for ``terms`` (lexicographic), the solution, and whether every term
     was proved optimal; None if no solution in time. A relaxed variant has the same variables,
     so the baseline solution is a valid hint."""
-    from planner.solver import decode, lexicographic
-
     built = build_model(sc, drop=drop)
     run = lexicographic(built, seconds=seconds, seed=seed, workers=1, terms=terms, hint=hint)
     if run.values is None:
