@@ -96,18 +96,26 @@ PLAN: dict[str, Any] = {
 Edit = Callable[[dict[str, Any]], None]
 
 
-def scenario(*rules: dict[str, Any], **top: Any) -> Scenario:
-    data = copy.deepcopy(SCENARIO)
+def _scenario_from(base: dict[str, Any], rules: tuple[dict[str, Any], ...], **top: Any) -> Scenario:
+    data = copy.deepcopy(base)
     data["rules"] = list(rules)
     data.update(top)
-    return scenario_from_data(data, "tiny")
+    return scenario_from_data(data, base["name"])
 
 
-def plan(*edits: Edit) -> Plan:
-    data = copy.deepcopy(PLAN)
+def _plan_from(base: dict[str, Any], edits: tuple[Edit, ...]) -> Plan:
+    data = copy.deepcopy(base)
     for edit in edits:
         edit(data)
     return Plan.model_validate(data)
+
+
+def scenario(*rules: dict[str, Any], **top: Any) -> Scenario:
+    return _scenario_from(SCENARIO, rules, **top)
+
+
+def plan(*edits: Edit) -> Plan:
+    return _plan_from(PLAN, edits)
 
 
 def found(report: VerifyReport) -> list[tuple[str, int | None]]:
@@ -1046,17 +1054,11 @@ ROADS_PLAN: dict[str, Any] = {
 
 
 def roads(*rules: dict[str, Any], **top: Any) -> Scenario:
-    data = copy.deepcopy(ROADS)
-    data["rules"] = list(rules)
-    data.update(top)
-    return scenario_from_data(data, "roads")
+    return _scenario_from(ROADS, rules, **top)
 
 
 def roads_plan(*edits: Edit) -> Plan:
-    data = copy.deepcopy(ROADS_PLAN)
-    for edit in edits:
-        edit(data)
-    return Plan.model_validate(data)
+    return _plan_from(ROADS_PLAN, edits)
 
 
 def transfer(k: int, destination: str, **fields: Any) -> Edit:

@@ -35,13 +35,20 @@ BASE: dict[str, Any] = {
 }
 
 
-def tiny(*rules: dict[str, Any], drop: tuple[str, ...] = (), **top: Any) -> Scenario:
-    """The base scenario plus ``rules``, minus rules whose id is in ``drop``; ``top`` overrides
+def _variant(
+    base: dict[str, Any], rules: tuple[dict[str, Any], ...], drop: tuple[str, ...], top: Any
+) -> Scenario:
+    """``base`` plus ``rules``, minus rules whose id is in ``drop``; ``top`` overrides
     top-level fields."""
-    data = copy.deepcopy(BASE)
+    data = copy.deepcopy(base)
     data["rules"] = [r for r in data["rules"] if r["id"] not in drop] + list(rules)
     data.update(top)
-    return scenario_from_data(data, "tiny")
+    return scenario_from_data(data, base["name"])
+
+
+def tiny(*rules: dict[str, Any], drop: tuple[str, ...] = (), **top: Any) -> Scenario:
+    """The base scenario plus ``rules``, minus ``drop``; ``top`` overrides fields."""
+    return _variant(BASE, rules, drop, top)
 
 
 def solved(sc: Scenario, **kwargs: Any) -> Plan:
@@ -96,7 +103,4 @@ LOGISTICS: dict[str, Any] = {
 
 def logistics(*rules: dict[str, Any], drop: tuple[str, ...] = (), **top: Any) -> Scenario:
     """The logistics base scenario plus ``rules``, minus ``drop``; ``top`` overrides fields."""
-    data = copy.deepcopy(LOGISTICS)
-    data["rules"] = [r for r in data["rules"] if r["id"] not in drop] + list(rules)
-    data.update(top)
-    return scenario_from_data(data, "tiny-logistics")
+    return _variant(LOGISTICS, rules, drop, top)
