@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="K",
         help="up to K plans with different structures, best first (in the plan's alternatives)",
     )
+    s.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a CP-SAT parameter passed through (repeatable), e.g. linearization_level=2",
+    )
+    s.add_argument("--log", action="store_true", help="print CP-SAT's search log to stderr")
 
     c = sub.add_parser("check", help="verify a plan against a scenario's rules")
     c.add_argument("scenario")
@@ -80,6 +88,26 @@ def _err(text: str) -> None:
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
+def _params(items: list[str]) -> dict[str, object]:
+    """``--param NAME=VALUE`` pairs; VALUE is read as JSON (a number, true, false), else text."""
+    from planner.solver.run import check_params
+
+    out: dict[str, object] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise InputError("command line", [("--param", f"expected NAME=VALUE, found {item!r}")])
+        try:
+            out[name] = json.loads(text)
+        except json.JSONDecodeError:
+            out[name] = text
+    try:
+        check_params(out)
+    except ValueError as exc:
+        raise InputError("command line", [("--param", str(exc))]) from None
+    return out
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     from planner.solver import solve
 
@@ -90,6 +118,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
                 "command line",
                 [(f"--{name.replace('_', '-')}", f"expected a positive number, found {value}")],
             )
+    params = _params(args.param)
     sc = load_scenario(args.scenario)
     result = solve(
         sc,
@@ -97,9 +126,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
         seed=args.seed,
         workers=args.workers,
         alternatives=args.alternatives,
+        params=params,
+        log=args.log,
     )
+    if result.plan is None and args.json:
+        sys.stdout.write(result.summary_json())
     if result.status == "infeasible":
-        _out(conflict_text(sc, result.conflict, result.conflict_minimal))
+        if not args.json:
+            _out(conflict_text(sc, result.conflict, result.conflict_minimal))
         return EXIT_INFEASIBLE
     if result.plan is None:
         _err(

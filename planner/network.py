@@ -1,7 +1,9 @@
 """The transport graph: places as nodes, routes as undirected edges weighted by travel hours.
 
-Used to validate scenarios (every site reaches the reception point, every prison reaches the
-destinations its cohorts may go to) and to give the model its travel times.
+Used to validate scenarios (``route_problems``: every site reaches the reception point, every
+prison reaches the destinations its cohorts may go to) and to give the model its travel times.
+The scenario schema does not import this module; ``planner.io`` runs ``route_problems`` after
+the schema's own checks, and ``check_routes`` guards every solve.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import networkx as nx
+
+from planner.scenario import Problem, ScenarioProblems
 
 if TYPE_CHECKING:
     from planner.scenario import Scenario
@@ -61,3 +65,39 @@ def transfer_legs(
             if found is not None:
                 out[c.prison, d] = found
     return out
+
+
+def route_problems(sc: Scenario, g: nx.Graph | None = None) -> list[Problem]:
+    """Handover sites that cannot reach the reception point, and prisons that cannot reach a
+    destination their cohorts may go to (JSON path, message)."""
+    g = g if g is not None else build_graph(sc)
+    problems: list[Problem] = []
+    if sc.reception is not None and sc.place(sc.reception) is not None:
+        for site in sc.sites:
+            if leg(g, site, sc.reception) is None:
+                problems.append(
+                    (
+                        "$.routes",
+                        f"no route from handover site {site!r} to reception {sc.reception!r}",
+                    )
+                )
+    destinations = set(sc.places_of("destination"))
+    for i, c in enumerate(sc.prisoner_cohorts):
+        if c.prison is None or sc.place(c.prison) is None:
+            continue
+        for d in sc.allowed_destinations(c.id):
+            if d in destinations and leg(g, c.prison, d) is None:
+                problems.append(
+                    (
+                        f"$.prisoner_cohorts[{i}].destinations",
+                        f"no route from prison {c.prison!r} to destination {d!r}",
+                    )
+                )
+    return problems
+
+
+def check_routes(sc: Scenario) -> None:
+    """Raise ScenarioProblems when a route the plan needs does not exist."""
+    problems = route_problems(sc)
+    if problems:
+        raise ScenarioProblems(problems)

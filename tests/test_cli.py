@@ -158,12 +158,12 @@ def test_deadline_shorter_than_withdrawal_exits_3_naming_both(
 def test_time_limit_exit_4(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import planner.solver as solve_mod
+    import planner.solver.run as solve_mod
 
     real = solve_mod.make_solver
 
-    def starved(seed: int, workers: int, seconds: float):  # type: ignore[no-untyped-def]
-        solver = real(seed, workers, seconds)
+    def starved(seed: int, workers: int, seconds: float, options=None):  # type: ignore[no-untyped-def]
+        solver = real(seed, workers, seconds, options)
         solver.parameters.max_deterministic_time = 0.0
         solver.parameters.stop_after_presolve = True
         return solver

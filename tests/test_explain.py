@@ -147,7 +147,6 @@ def test_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_rule_kind_is_described_in_its_own_numbers() -> None:
-    from planner.explain import describe_rule
     from planner.io import seed_names
     from planner.scenario import RULE_KINDS
 
@@ -158,6 +157,6 @@ def test_every_rule_kind_is_described_in_its_own_numbers() -> None:
     for sc in scenarios:
         for r in sc.rules:
             seen.add(r.kind)
-            sentence = describe_rule(sc, r)
+            sentence = r.describe(sc)
             assert sentence not in (r.kind, r.description), r.id
     assert seen == set(RULE_KINDS)

@@ -1,4 +1,4 @@
-"""Scenario -> CP-SAT model: variables, one builder per rule kind, objective terms.
+"""Scenario -> CP-SAT model: variables, one builder per rule class, objective terms.
 
 The only place (with planner.solver) that knows CP-SAT types.
 """
@@ -27,29 +27,33 @@ class BuiltModel:
         proto = self.model.proto
         return {"variables": len(proto.variables), "constraints": len(proto.constraints)}
 
+    def assume(self, rule_ids: Collection[str]) -> None:
+        """Assume the rules ``rule_ids`` (CP-SAT assumptions, for a conflict core) and switch
+        every other rule off: a rule switched off is a rule deleted from the file."""
+        wanted = set(rule_ids)
+        for rid, lit in self.literals.items():
+            if rid not in wanted:
+                self.model.add(lit == 0)
+        self.model.add_assumptions([lit for rid, lit in self.literals.items() if rid in wanted])
+
 
 def build_model(
-    sc: Scenario,
-    *,
-    enforce_rules: bool = True,
-    with_objective: bool = True,
-    drop: Collection[str] = (),
+    sc: Scenario, *, enforce_rules: bool = True, with_objective: bool = True
 ) -> BuiltModel:
-    """Build the model. ``enforce_rules``: every rule literal is fixed true, except those of
-    the rule ids in ``drop``; otherwise all literals are left free for assumptions
-    (explanations, relaxations). A free literal is a dropped rule."""
+    """Build the model. ``enforce_rules``: every rule literal is fixed true; otherwise the
+    literals are left for ``BuiltModel.assume``. To drop a rule, delete it from the scenario
+    (``Scenario.without``) and build again."""
     m = cp_model.CpModel()
     v = build_variables(sc, m)
     built = BuiltModel(model=m, vars=v)
 
     def literal_for(rule_id: str) -> IntVar:
         lit = m.new_bool_var(f"rule[{rule_id}]")
-        built.literals[rule_id] = lit
-        if enforce_rules and rule_id not in drop:
+        if enforce_rules:
             m.add(lit == 1)
         return lit
 
-    add_rules(v, literal_for)
+    built.literals = add_rules(v, literal_for, all_enforced=enforce_rules)
     if with_objective:
         for term in sc.objective.terms:
             built.terms[term] = objective.TERMS[term](v)

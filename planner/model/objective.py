@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from planner.model.rules import ratio_balance
+from planner.model.rules import peak_imbalance
 from planner.model.variables import LinExpr, Variables
-from planner.scenario import ExchangeRatioRule
 
 
 def living_released_hour(v: Variables) -> LinExpr:
@@ -26,21 +25,6 @@ def completion_hour(v: Variables) -> LinExpr:
 
 def stage_count(v: Variables) -> LinExpr:
     return sum(v.active, start=0)
-
-
-def peak_imbalance(v: Variables) -> LinExpr:
-    rules = [r for r in v.sc.rules if isinstance(r, ExchangeRatioRule)]
-    bound = sum(c.count for c in v.sc.prisoner_cohorts) + sum(
-        int(rate + 1) * v.sc.cohort_count(h) for r in rules for h, rate in r.per_hostage.items()
-    )
-    peak = v.model.new_int_var(0, bound, "objective.peak_imbalance")
-    for r in rules:
-        running: LinExpr = 0
-        for s in range(v.S):
-            running = running + ratio_balance(v, r, s)
-            v.model.add(100 * peak >= running)
-            v.model.add(100 * peak >= -running)
-    return peak
 
 
 def priority(v: Variables) -> LinExpr:

@@ -30,6 +30,7 @@ from planner.scenario import (
     PersonNotBeforeRule,
     PrisonProcessingRule,
     ReleaseRule,
+    RuleBase,
     SiteAfterLineRule,
     SiteDailyLimitRule,
     StageCapacityRule,
@@ -38,6 +39,23 @@ from planner.scenario import (
 )
 
 Builder = Callable[[Variables, Any, IntVar], None]
+Absent = Callable[[Variables, list[IntVar]], None]
+
+BUILDERS: dict[type[RuleBase], Builder] = {}
+# What holds when no rule of a class is in force (a default of the format). It receives the
+# literals of the class's rules and holds when all of them are false, so a rule switched off
+# (a conflict or fix trial) means exactly the same as the rule deleted from the file.
+WHEN_ABSENT: dict[type[RuleBase], Absent] = {}
+
+
+def builds(cls: type[RuleBase]) -> Callable[[Builder], Builder]:
+    """Register the model builder of one rule class."""
+
+    def register(fn: Builder) -> Builder:
+        BUILDERS[cls] = fn
+        return fn
+
+    return register
 
 
 def _sides(v: Variables, cohorts: list[str]) -> tuple[list[str], list[str]]:
@@ -63,6 +81,7 @@ def _any_used(v: Variables, cohorts: list[str], name: str) -> IntVar:
     return flag
 
 
+@builds(ReleaseRule)
 def release(v: Variables, r: ReleaseRule, lit: IntVar) -> None:
     if r.min_count is None:
         _all_released(v, r.cohorts, lit)
@@ -78,6 +97,7 @@ def ratio_balance(v: Variables, r: ExchangeRatioRule, s: int) -> LinExpr:
     return given - owed
 
 
+@builds(ExchangeRatioRule)
 def exchange_ratio(v: Variables, r: ExchangeRatioRule, lit: IntVar) -> None:
     running: LinExpr = 0
     for s in range(v.S):
@@ -88,12 +108,31 @@ def exchange_ratio(v: Variables, r: ExchangeRatioRule, lit: IntVar) -> None:
         v.model.add(expr >= -100 * r.max_prisoners_behind).only_enforce_if(lit)
 
 
+def peak_imbalance(v: Variables) -> LinExpr:
+    """Objective term: the largest imbalance of any exchange ratio's running totals at the end
+    of any stage, in whole prisoners (rounded up)."""
+    rules = [r for r in v.sc.rules if isinstance(r, ExchangeRatioRule)]
+    bound = sum(c.count for c in v.sc.prisoner_cohorts) + sum(
+        int(rate + 1) * v.sc.cohort_count(h) for r in rules for h, rate in r.per_hostage.items()
+    )
+    peak = v.model.new_int_var(0, bound, "objective.peak_imbalance")
+    for r in rules:
+        running: LinExpr = 0
+        for s in range(v.S):
+            running = running + ratio_balance(v, r, s)
+            v.model.add(100 * peak >= running)
+            v.model.add(100 * peak >= -running)
+    return peak
+
+
+@builds(LineBeforeHandoverRule)
 def line_before_handover(v: Variables, r: LineBeforeHandoverRule, lit: IntVar) -> None:
     done = v.line_complete(r.line)
     for s in range(v.S):
         v.model.add(v.start[s] >= done).only_enforce_if([lit, v.active[s]])
 
 
+@builds(LineAfterReleaseRule)
 def line_after_release(v: Variables, r: LineAfterReleaseRule, lit: IntVar) -> None:
     m = v.model
     need = r.min_count if r.min_count is not None else sum(v.sc.cohort_count(c) for c in r.cohorts)
@@ -113,6 +152,7 @@ def line_after_release(v: Variables, r: LineAfterReleaseRule, lit: IntVar) -> No
     m.add(sum(counted) >= need).only_enforce_if(lit)
 
 
+@builds(LineWindowRule)
 def line_window(v: Variables, r: LineWindowRule, lit: IntVar) -> None:
     ws = v.line_start[r.line]
     v.model.add(ws >= r.earliest_start).only_enforce_if(lit)
@@ -122,6 +162,7 @@ def line_window(v: Variables, r: LineWindowRule, lit: IntVar) -> None:
         v.model.add(v.line_complete(r.line) <= r.latest_complete).only_enforce_if(lit)
 
 
+@builds(DeadlineRule)
 def deadline(v: Variables, r: DeadlineRule, lit: IntVar) -> None:
     _all_released(v, r.cohorts, lit)
     due: LinExpr = r.within_hours
@@ -132,11 +173,13 @@ def deadline(v: Variables, r: DeadlineRule, lit: IntVar) -> None:
             v.model.add(v.release_hour(s, c) <= due).only_enforce_if([lit, v.used[s, c]])
 
 
+@builds(EarliestStartRule)
 def earliest_start(v: Variables, r: EarliestStartRule, lit: IntVar) -> None:
     for s in range(v.S):
         v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, v.active[s]])
 
 
+@builds(StageGapRule)
 def stage_gap(v: Variables, r: StageGapRule, lit: IntVar) -> None:
     for s in range(v.S - 1):
         gap = v.start[s + 1] - v.start[s]
@@ -145,6 +188,7 @@ def stage_gap(v: Variables, r: StageGapRule, lit: IntVar) -> None:
             v.model.add(gap <= r.max_hours).only_enforce_if([lit, v.active[s + 1]])
 
 
+@builds(HandoverHoursRule)
 def handover_hours(v: Variables, r: HandoverHoursRule, lit: IntVar) -> None:
     m = v.model
     off = v.sc.clock_offset
@@ -162,6 +206,7 @@ def handover_hours(v: Variables, r: HandoverHoursRule, lit: IntVar) -> None:
         m.add_bool_or(picks).only_enforce_if([lit, v.active[s]])
 
 
+@builds(StageCapacityRule)
 def stage_capacity(v: Variables, r: StageCapacityRule, lit: IntVar) -> None:
     side = v.sc.hostage_cohorts if r.side == "hostages" else v.sc.prisoner_cohorts
     cohorts = r.cohorts if r.cohorts is not None else [c.id for c in side]
@@ -189,6 +234,7 @@ def _same_day(v: Variables, hours: list[LinExpr], name: str) -> dict[tuple[int, 
     return same
 
 
+@builds(PrisonProcessingRule)
 def prison_processing(v: Variables, r: PrisonProcessingRule, lit: IntVar) -> None:
     m = v.model
     cohorts = [c.id for c in v.sc.prisoner_cohorts if c.prison == r.prison]
@@ -205,6 +251,7 @@ def prison_processing(v: Variables, r: PrisonProcessingRule, lit: IntVar) -> Non
         m.add(load <= r.per_day).only_enforce_if(lit)
 
 
+@builds(OrderRule)
 def order(v: Variables, r: OrderRule, lit: IntVar) -> None:
     m = v.model
     any_then = _any_used(v, r.then, f"{r.id}.then_started")
@@ -230,6 +277,7 @@ def order(v: Variables, r: OrderRule, lit: IntVar) -> None:
         m.add_bool_or(witnesses).only_enforce_if([lit, any_then])
 
 
+@builds(AvailabilityRule)
 def availability(v: Variables, r: AvailabilityRule, lit: IntVar) -> None:
     for s in range(v.S):
         for c in r.cohorts:
@@ -237,6 +285,7 @@ def availability(v: Variables, r: AvailabilityRule, lit: IntVar) -> None:
             v.model.add(hour >= r.from_hour).only_enforce_if([lit, v.used[s, c]])
 
 
+@builds(PairingRule)
 def pairing(v: Variables, r: PairingRule, lit: IntVar) -> None:
     for s in range(v.S):
         hc = v.handover_complete(s)
@@ -245,6 +294,19 @@ def pairing(v: Variables, r: PairingRule, lit: IntVar) -> None:
         v.model.add(v.release[s] <= hc + r.max_lag_hours).only_enforce_if([lit, hp])
 
 
+def prisoners_not_before_start(v: Variables, pairing: list[IntVar]) -> None:
+    """Without a pairing rule in force, a stage's prisoners are released no earlier than the
+    stage starts (docs/rules.md)."""
+    for s in range(v.S):
+        v.model.add(v.release[s] >= v.start[s]).only_enforce_if(
+            [v.has_prisoners[s], *(~x for x in pairing)]
+        )
+
+
+WHEN_ABSENT[PairingRule] = prisoners_not_before_start
+
+
+@builds(SiteAfterLineRule)
 def site_after_line(v: Variables, r: SiteAfterLineRule, lit: IntVar) -> None:
     done = v.line_complete(r.line)
     for s in range(v.S):
@@ -252,6 +314,7 @@ def site_after_line(v: Variables, r: SiteAfterLineRule, lit: IntVar) -> None:
             v.model.add(v.start[s] >= done).only_enforce_if([lit, v.site[s, k]])
 
 
+@builds(SiteDailyLimitRule)
 def site_daily_limit(v: Variables, r: SiteDailyLimitRule, lit: IntVar) -> None:
     m = v.model
     sites = r.sites if r.sites is not None else list(v.site_hours)
@@ -268,6 +331,7 @@ def site_daily_limit(v: Variables, r: SiteDailyLimitRule, lit: IntVar) -> None:
             m.add(1 + sum(others) <= r.per_day).only_enforce_if([lit, v.site[s, k]])
 
 
+@builds(HostageFleetRule)
 def hostage_fleet(v: Variables, r: HostageFleetRule, lit: IntVar) -> None:
     m = v.model
     hostages = [c.id for c in v.sc.hostage_cohorts]
@@ -288,6 +352,7 @@ def hostage_fleet(v: Variables, r: HostageFleetRule, lit: IntVar) -> None:
     m.add_cumulative(intervals, demands, r.vehicles)
 
 
+@builds(BusesRule)
 def buses(v: Variables, r: BusesRule, lit: IntVar) -> None:
     m = v.model
     covered = set(r.destinations) if r.destinations is not None else None
@@ -307,6 +372,7 @@ def buses(v: Variables, r: BusesRule, lit: IntVar) -> None:
         m.add(sum(used) <= r.buses).only_enforce_if(lit)
 
 
+@builds(DestinationQuotaRule)
 def destination_quota(v: Variables, r: DestinationQuotaRule, lit: IntVar) -> None:
     total = sum(
         (x for (_, c, d), x in v.flow.items() if c in r.cohorts and d in r.destinations), start=0
@@ -317,11 +383,13 @@ def destination_quota(v: Variables, r: DestinationQuotaRule, lit: IntVar) -> Non
         v.model.add(total <= r.max_count).only_enforce_if(lit)
 
 
+@builds(VetoRule)
 def veto(v: Variables, r: VetoRule, lit: IntVar) -> None:
     for person in r.people:
         v.model.add(v.person_released(person) == 0).only_enforce_if(lit)
 
 
+@builds(AbroadRule)
 def abroad(v: Variables, r: AbroadRule, lit: IntVar) -> None:
     for (person, _, d), x in v.person.items():
         place = v.sc.place(d) if d is not None else None
@@ -329,6 +397,7 @@ def abroad(v: Variables, r: AbroadRule, lit: IntVar) -> None:
             v.model.add(x == 0).only_enforce_if(lit)
 
 
+@builds(PersonNotBeforeRule)
 def person_not_before(v: Variables, r: PersonNotBeforeRule, lit: IntVar) -> None:
     for (person, s, _), x in v.person.items():
         if person in r.people:
@@ -336,49 +405,35 @@ def person_not_before(v: Variables, r: PersonNotBeforeRule, lit: IntVar) -> None
             v.model.add(hour >= r.hour).only_enforce_if([lit, x])
 
 
+@builds(LocatedFromRule)
 def located_from(v: Variables, r: LocatedFromRule, lit: IntVar) -> None:
     for (person, s, _), x in v.person.items():
         if person in r.people:
             v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, x])
 
 
+@builds(FixedStageRule)
 def fixed_stage(v: Variables, r: FixedStageRule, lit: IntVar) -> None:
     for person in r.people:  # slot stage-1 is the plan's stage number `stage`
         v.model.add(v.person_released(person, r.stage - 1) == 1).only_enforce_if(lit)
 
 
-BUILDERS: dict[str, Builder] = {
-    "release": release,
-    "exchange_ratio": exchange_ratio,
-    "line_before_handover": line_before_handover,
-    "line_after_release": line_after_release,
-    "line_window": line_window,
-    "deadline": deadline,
-    "earliest_start": earliest_start,
-    "stage_gap": stage_gap,
-    "handover_hours": handover_hours,
-    "stage_capacity": stage_capacity,
-    "prison_processing": prison_processing,
-    "order": order,
-    "availability": availability,
-    "pairing": pairing,
-    "site_after_line": site_after_line,
-    "site_daily_limit": site_daily_limit,
-    "hostage_fleet": hostage_fleet,
-    "buses": buses,
-    "destination_quota": destination_quota,
-    "veto": veto,
-    "abroad": abroad,
-    "person_not_before": person_not_before,
-    "located_from": located_from,
-    "fixed_stage": fixed_stage,
-}
 
-
-def add_rules(v: Variables, literal_for: Callable[[str], IntVar]) -> None:
-    """Add every rule of the scenario, in scenario order, each under its own literal."""
+def add_rules(
+    v: Variables, literal_for: Callable[[str], IntVar], *, all_enforced: bool
+) -> dict[str, IntVar]:
+    """Add every rule of the scenario, in scenario order, each under its own literal, then
+    what holds where no rule of a class is in force (not needed when ``all_enforced`` and the
+    class has rules). Returns rule id -> literal."""
+    lits: dict[str, IntVar] = {}
     for r in v.sc.rules:
-        BUILDERS[r.kind](v, r, literal_for(r.id))
+        lits[r.id] = literal_for(r.id)
+        BUILDERS[type(r)](v, r, lits[r.id])
+    for cls, absent in WHEN_ABSENT.items():
+        own = [lits[r.id] for r in v.sc.rules if isinstance(r, cls)]
+        if not (own and all_enforced):
+            absent(v, own)
+    return lits
 
 
-__all__ = ["BUILDERS", "add_rules", "ratio_balance"]
+__all__ = ["BUILDERS", "WHEN_ABSENT", "add_rules", "builds", "peak_imbalance", "ratio_balance"]

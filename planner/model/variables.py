@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.network import build_graph, handover_legs, transfer_legs
-from planner.scenario import PairingRule, Scenario
+from planner.scenario import Scenario
 
 IntVar = cp_model.IntVar
 LinExpr = cp_model.LinearExprT
@@ -117,8 +117,6 @@ def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
         v.has_prisoners.append(hp)
         # A stage without prisoners has its release hour pinned to the handover (canonical).
         m.add(pr == v.handover_complete(s)).only_enforce_if(~hp)
-        if not any(isinstance(r, PairingRule) for r in sc.rules):
-            m.add(pr >= st).only_enforce_if(hp)
     for s in range(S - 1):
         m.add_implication(v.active[s + 1], v.active[s])
         m.add(v.start[s + 1] >= v.start[s]).only_enforce_if(v.active[s + 1])

@@ -227,14 +227,12 @@ def plan_html(plan: Plan, sc: Scenario | None = None) -> str:
             out.append(f"<h2>Alternative {i}</h2>")
             out += _plan_body(alt, sc)[2:]  # its summary is in the table above
     if sc is not None:
-        from planner.explain import describe_rule
-
         out += [
             "<h2>Rules</h2>",
             _table(
                 ["id", "kind", "meaning"],
                 [
-                    [f"<code>{_e(r.id)}</code>", _e(r.kind), _e(describe_rule(sc, r))]
+                    [f"<code>{_e(r.id)}</code>", _e(r.kind), _e(r.describe(sc))]
                     for r in sc.rules
                 ],
             ),

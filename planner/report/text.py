@@ -134,8 +134,6 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
 
 
 def conflict_text(sc: Scenario, rules: list[str], minimal: bool) -> str:
-    from planner.explain import describe_rule
-
     if not rules:
         return (
             f"{sc.name}: infeasible even with every rule dropped: the fixed structure "
@@ -147,7 +145,7 @@ def conflict_text(sc: Scenario, rules: list[str], minimal: bool) -> str:
     )
     ids = " + ".join(f"`{r}`" for r in rules)
     lines = [f"{sc.name}: infeasible: {head}: {ids}"]
-    lines += [f"  rule `{r}`: {describe_rule(sc, sc.rule(r))}" for r in rules]
+    lines += [f"  rule `{r}`: {sc.rule(r).describe(sc)}" for r in rules]
     if minimal and len(rules) > 1:
         lines.append("dropping or relaxing any one of them makes the rest feasible")
     return "\n".join(lines)

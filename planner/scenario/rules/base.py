@@ -1,0 +1,81 @@
+"""What every rule kind carries, and the registry the catalogue is read from.
+
+A rule kind is one pydantic class: its fields (with descriptions), ``describe()`` (one sentence
+quoting the rule's own numbers), ``relaxable`` (the numbers a negotiator can move, and which way
+relaxes the rule) and its own reference checks (``check``, and ``check_together`` for checks
+across the rules of one kind). The model builder and the verifier register one function per class
+(``planner.model.rules``, ``planner.verifier.rules``); tests fail when a class lacks either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, get_args
+
+from annotated_types import Ge
+from pydantic import Field
+
+from planner.scenario.base import Id, Problem, Strict
+
+if TYPE_CHECKING:
+    from planner.scenario.scenario import Scenario
+
+
+class Relax(NamedTuple):
+    """A number of a rule that can be moved to relax it: +1 raising relaxes, -1 lowering."""
+
+    field: str
+    direction: int
+
+
+class RuleBase(Strict):
+    id: Id
+    description: str = Field(default="", max_length=2000)
+
+    relaxable: ClassVar[tuple[Relax, ...]] = ()
+
+    @classmethod
+    def kind_name(cls) -> str:
+        """The value of ``kind`` that selects this class in a scenario file."""
+        return str(get_args(cls.model_fields["kind"].annotation)[0])
+
+    @classmethod
+    def lowest(cls, field: str) -> int | None:
+        """The schema's lower bound of a number (None: unbounded below)."""
+        for meta in cls.model_fields[field].metadata:
+            if isinstance(meta, Ge):
+                return int(meta.ge)  # type: ignore[call-overload]
+        return None
+
+    def describe(self, sc: Scenario) -> str:
+        """One sentence in the agreement's words, quoting the rule's own numbers."""
+        raise NotImplementedError(f"{type(self).__name__} has no sentence")
+
+    def check(self, sc: Scenario) -> Iterator[Problem]:
+        """The rule's own reference checks; paths relative to the rule (``.field``)."""
+        return iter(())
+
+    @classmethod
+    def check_together(cls, sc: Scenario, found: Sequence[tuple[str, Any]]) -> Iterator[Problem]:
+        """Checks across every rule of this kind: ``found`` is (JSON path, rule) pairs."""
+        return iter(())
+
+    def cohorts_in_full(self) -> list[str]:
+        """Cohorts this rule requires to be released in full."""
+        return []
+
+    @property
+    def dropping_relaxes(self) -> bool:
+        """False when deleting the rule does not relax the plan (a totals rule: without it,
+        nobody need be released)."""
+        return True
+
+
+RULE_CLASSES: list[type[RuleBase]] = []
+T = TypeVar("T", bound=type[RuleBase])
+
+
+def rule_kind(cls: T) -> T:
+    """Register a rule class in the catalogue (the ``Rule`` union is built from this list)."""
+    RULE_CLASSES.append(cls)
+    return cls

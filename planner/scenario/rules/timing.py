@@ -1,0 +1,174 @@
+"""Rule kinds of withdrawal and timing: lines, deadlines, starts, gaps, clock hours."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from planner.scenario.base import Hour, Hours, Id, Problem, names
+from planner.scenario.rules.base import Relax, RuleBase, rule_kind
+from planner.scenario.rules.exchange import min_count_problems
+
+if TYPE_CHECKING:
+    from planner.scenario.scenario import Scenario
+
+__all__ = [
+    "DeadlineRule",
+    "EarliestStartRule",
+    "HandoverHoursRule",
+    "LineAfterReleaseRule",
+    "LineBeforeHandoverRule",
+    "LineWindowRule",
+    "StageGapRule",
+]
+
+
+@rule_kind
+class LineBeforeHandoverRule(RuleBase):
+    """The move to ``line`` is complete before the first handover starts."""
+
+    kind: Literal["line_before_handover"]
+    line: Id
+
+    def describe(self, sc: Scenario) -> str:
+        ln = sc.withdrawal_lines[sc.line_index(self.line)]
+        return (
+            f"the move to line {self.line} ({ln.move_hours} h) completes before the first handover"
+        )
+
+
+@rule_kind
+class LineAfterReleaseRule(RuleBase):
+    """The move to ``line`` starts only once the cohorts are released (all of them, or at
+    least ``min_count`` people of them together)."""
+
+    kind: Literal["line_after_release"]
+    line: Id
+    cohorts: list[Id] = Field(min_length=1)
+    min_count: int | None = Field(default=None, ge=1)
+
+    relaxable: ClassVar = (Relax("min_count", -1),)
+
+    def describe(self, sc: Scenario) -> str:
+        what = f"at least {self.min_count} of" if self.min_count is not None else "all of"
+        return (
+            f"the move to line {self.line} starts only after {what} {names(self.cohorts)} "
+            "are released"
+        )
+
+    def check(self, sc: Scenario) -> Iterator[Problem]:
+        yield from min_count_problems(sc, self.cohorts, self.min_count)
+
+
+@rule_kind
+class LineWindowRule(RuleBase):
+    """The move to ``line`` starts no earlier than ``earliest_start``, and optionally starts or
+    completes by a given hour."""
+
+    kind: Literal["line_window"]
+    line: Id
+    earliest_start: Hour = 0
+    latest_start: Hour | None = None
+    latest_complete: Hour | None = None
+
+    relaxable: ClassVar = (
+        Relax("latest_start", 1),
+        Relax("latest_complete", 1),
+        Relax("earliest_start", -1),
+    )
+
+    def describe(self, sc: Scenario) -> str:
+        parts = [f"starts no earlier than hour {self.earliest_start}"]
+        if self.latest_start is not None:
+            parts.append(f"starts by hour {self.latest_start}")
+        if self.latest_complete is not None:
+            parts.append(f"completes by hour {self.latest_complete}")
+        return f"the move to line {self.line} " + " and ".join(parts)
+
+    def check(self, sc: Scenario) -> Iterator[Problem]:
+        if self.latest_start is not None and self.latest_start < self.earliest_start:
+            yield (
+                ".latest_start",
+                f"expected at least earliest_start {self.earliest_start}, "
+                f"found {self.latest_start}",
+            )
+
+
+@rule_kind
+class DeadlineRule(RuleBase):
+    """Every member of the cohorts is released within ``within_hours`` of t=0, or of the
+    completion of the move to ``after_line``."""
+
+    kind: Literal["deadline"]
+    cohorts: list[Id] = Field(min_length=1)
+    within_hours: Hours
+    after_line: Id | None = None
+
+    relaxable: ClassVar = (Relax("within_hours", 1),)
+
+    def describe(self, sc: Scenario) -> str:
+        anchor = f"the move to line {self.after_line} completing" if self.after_line else "t=0"
+        return (
+            f"every member of {names(self.cohorts)} is released within {self.within_hours} h "
+            f"of {anchor}"
+        )
+
+    def cohorts_in_full(self) -> list[str]:
+        return list(self.cohorts)
+
+
+@rule_kind
+class EarliestStartRule(RuleBase):
+    """No handover starts before ``hour``."""
+
+    kind: Literal["earliest_start"]
+    hour: Hour
+
+    relaxable: ClassVar = (Relax("hour", -1),)
+
+    def describe(self, sc: Scenario) -> str:
+        return f"no handover starts before hour {self.hour}"
+
+
+@rule_kind
+class StageGapRule(RuleBase):
+    """Hours between the starts of consecutive stages."""
+
+    kind: Literal["stage_gap"]
+    min_hours: Hours = 0
+    max_hours: Hours | None = None
+
+    relaxable: ClassVar = (Relax("min_hours", -1), Relax("max_hours", 1))
+
+    def describe(self, sc: Scenario) -> str:
+        most = f" and at most {self.max_hours} h" if self.max_hours is not None else ""
+        return f"consecutive stages start at least {self.min_hours} h apart{most}"
+
+    def check(self, sc: Scenario) -> Iterator[Problem]:
+        if self.max_hours is not None and self.max_hours < self.min_hours:
+            yield (
+                ".max_hours",
+                f"expected at least min_hours {self.min_hours}, found {self.max_hours}",
+            )
+
+
+@rule_kind
+class HandoverHoursRule(RuleBase):
+    """Handovers start and complete inside one of the clock windows [from, to) of a day.
+    Clock hours are those of ``start_time`` (t=0 is hour ``start_time.hour``; 0 if unset)."""
+
+    kind: Literal["handover_hours"]
+    windows: list[tuple[int, int]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _windows(self) -> HandoverHoursRule:
+        for lo, hi in self.windows:
+            if not (0 <= lo < hi <= 24):
+                raise ValueError(f"window [{lo}, {hi}]: expected 0 <= from < to <= 24")
+        return self
+
+    def describe(self, sc: Scenario) -> str:
+        wins = ", ".join(f"{lo:02d}:00-{hi:02d}:00" for lo, hi in self.windows)
+        return f"handovers take place within {wins} (clock time)"

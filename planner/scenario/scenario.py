@@ -1,0 +1,411 @@
+"""The whole scenario: its parts, the objective, solver settings, and the cross-reference pass.
+
+Field validation is pydantic's; then ``cross_check`` checks what one object cannot check alone:
+ids unique across the scenario, references by id, orders and totals impossible on their face,
+and each rule's own checks (``RuleBase.check``). Route reachability needs the route graph and is
+checked by ``planner.network.route_problems`` (``planner.io`` runs both).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from planner.scenario.base import (
+    MAX_COHORTS,
+    MAX_HORIZON_HOURS,
+    MAX_MEMBERS,
+    MAX_MODEL_CELLS,
+    MAX_RULES,
+    MAX_STAGES,
+    SCHEMA_VERSION,
+    Hours,
+    Id,
+    Problem,
+    ScenarioProblems,
+    Strict,
+)
+from planner.scenario.people import HostageCohort, PrisonerCohort
+from planner.scenario.places import Place, Route, WithdrawalLine
+from planner.scenario.rules import RULE_CLASSES, Rule, rules_of
+
+ObjectiveTerm = Literal[
+    "living_released_hour", "completion_hour", "stage_count", "peak_imbalance", "priority"
+]
+DEFAULT_OBJECTIVE: tuple[ObjectiveTerm, ...] = (
+    "living_released_hour",
+    "completion_hour",
+    "stage_count",
+    "peak_imbalance",
+)
+
+
+class Objective(Strict):
+    """Lexicographic: each term is minimised in turn, keeping the earlier ones optimal."""
+
+    terms: list[ObjectiveTerm] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVE))
+    priorities: dict[Id, int] = Field(
+        default_factory=dict,
+        description="cohort -> weight for the 'priority' term (weight x hour cohort is done)",
+    )
+
+    @model_validator(mode="after")
+    def _terms(self) -> Objective:
+        if len(set(self.terms)) != len(self.terms):
+            raise ValueError("terms: each term at most once")
+        for cohort, weight in self.priorities.items():
+            if not 0 <= weight <= 1000:
+                raise ValueError(f"priorities[{cohort!r}]: expected 0..1000, found {weight}")
+        return self
+
+
+class SolverSettings(Strict):
+    time_limit_seconds: float = Field(default=30.0, gt=0, le=3600)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    workers: int = Field(
+        default=1, ge=1, le=64, description="1 is repeatable; more may differ run to run"
+    )
+
+
+class Scenario(Strict):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: Id
+    title: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=20_000)
+    start_time: datetime | None = Field(default=None, description="clock time of t=0 (ISO)")
+    horizon_hours: int = Field(ge=1, le=MAX_HORIZON_HOURS)
+    max_stages: int = Field(default=12, ge=1, le=MAX_STAGES)
+    handover_hours: Hours = Field(
+        default=2, description="hours from a handover's start until the hostages are received"
+    )
+    initial_position: str = Field(default="initial", min_length=1, max_length=100)
+    hostage_cohorts: list[HostageCohort] = Field(default_factory=list, max_length=MAX_COHORTS)
+    prisoner_cohorts: list[PrisonerCohort] = Field(default_factory=list, max_length=MAX_COHORTS)
+    withdrawal_lines: list[WithdrawalLine] = Field(default_factory=list, max_length=50)
+    places: list[Place] = Field(default_factory=list, max_length=500)
+    routes: list[Route] = Field(default_factory=list, max_length=5000)
+    reception: Id | None = Field(
+        default=None,
+        description="place where hostages count as received (a crossing); "
+        "required when there are handover sites",
+    )
+    rules: list[Rule] = Field(default_factory=list, max_length=MAX_RULES)
+    objective: Objective = Field(default_factory=Objective)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        problems = cross_check(self)
+        if problems:
+            raise ScenarioProblems(problems)
+        return self
+
+    # ---- lookups used by the model builder, the verifier and reports
+
+    def hostage(self, cohort_id: str) -> HostageCohort | None:
+        return next((c for c in self.hostage_cohorts if c.id == cohort_id), None)
+
+    def prisoner(self, cohort_id: str) -> PrisonerCohort | None:
+        return next((c for c in self.prisoner_cohorts if c.id == cohort_id), None)
+
+    def cohort_count(self, cohort_id: str) -> int:
+        c = self.hostage(cohort_id) or self.prisoner(cohort_id)
+        return c.count if c is not None else 0
+
+    def is_hostage(self, cohort_id: str) -> bool:
+        return self.hostage(cohort_id) is not None
+
+    def line_index(self, line_id: str) -> int:
+        return [ln.id for ln in self.withdrawal_lines].index(line_id)
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def place(self, place_id: str) -> Place | None:
+        return next((p for p in self.places if p.id == place_id), None)
+
+    def places_of(self, kind: str) -> list[str]:
+        return [p.id for p in self.places if p.kind == kind]
+
+    def is_abroad(self, place_id: str) -> bool:
+        place = self.place(place_id)
+        return place is not None and place.abroad
+
+    @property
+    def sites(self) -> list[str]:
+        return self.places_of("handover_site")
+
+    def allowed_destinations(self, cohort_id: str) -> list[str]:
+        """Destinations a prisoner cohort may go to ([] when places are not modelled)."""
+        c = self.prisoner(cohort_id)
+        if c is None or not self.places or c.prison is None:
+            return []
+        return list(c.destinations) if c.destinations is not None else self.places_of("destination")
+
+    def member_cohort(self) -> dict[str, str]:
+        """Named member id -> cohort id."""
+        out = {}
+        for c in [*self.hostage_cohorts, *self.prisoner_cohorts]:
+            for m in c.members:
+                out[m.id] = c.id
+        return out
+
+    def individuals(self) -> list[str]:
+        """Members named by a rule of their own: these get their own variables."""
+        seen: dict[str, None] = {}
+        for r in self.rules:
+            for person in getattr(r, "people", None) or []:
+                seen[person] = None
+        return list(seen)
+
+    def required_in_full(self) -> set[str]:
+        """Cohorts that some rule requires to be released in full."""
+        return {c for r in self.rules for c in r.cohorts_in_full()}
+
+    def without(self, rule_ids: Any) -> Scenario:
+        """The scenario with the rules ``rule_ids`` deleted, as if removed from the file."""
+        gone = set(rule_ids)
+        if not gone:
+            return self
+        return self.model_copy(update={"rules": [r for r in self.rules if r.id not in gone]})
+
+    def with_value(self, rule_id: str, field: str, value: int) -> Scenario:
+        """The scenario with one number of one rule changed, as if edited in the file."""
+        rules = [r.model_copy(update={field: value}) if r.id == rule_id else r for r in self.rules]
+        return self.model_copy(update={"rules": rules})
+
+    @property
+    def clock_offset(self) -> int:
+        """Clock hour of t=0 (0 when no start_time is given)."""
+        return self.start_time.hour if self.start_time is not None else 0
+
+
+# --------------------------------------------------------------------------- cross-references
+
+
+class _Ids:
+    """One id namespace: cohorts, members, lines, rules and places."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+        self.problems: list[Problem] = []
+
+    def claim(self, ident: str, path: str) -> None:
+        if ident in self.seen:
+            self.problems.append(
+                (path, f"duplicate id {ident!r} (first used at {self.seen[ident]})")
+            )
+        else:
+            self.seen[ident] = path
+
+
+def cross_check(sc: Scenario) -> list[Problem]:
+    """References by id, uniqueness, orders and totals impossible on their face."""
+    ids = _Ids()
+    problems = ids.problems
+    problems += _people_problems(sc, ids)
+    problems += _line_problems(sc, ids)
+    for i, r in enumerate(sc.rules):
+        ids.claim(r.id, f"$.rules[{i}].id")
+    problems += _reference_problems(sc)
+    problems += _own_checks(sc)
+    problems += _place_problems(sc, ids)
+    if not problems:
+        size = estimated_size(sc)
+        if size > MAX_MODEL_CELLS:
+            problems.append(
+                (
+                    "$",
+                    f"the model would need about {size} stage x cohort x "
+                    f"destination cells; the limit is {MAX_MODEL_CELLS} (use fewer "
+                    "max_stages, cohorts, destinations or individual rules)",
+                )
+            )
+    everyone = {c.id for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]}
+    for cohort in sc.objective.priorities:
+        if cohort not in everyone:
+            problems.append(
+                (
+                    f"$.objective.priorities.{cohort}",
+                    f"expected the id of a cohort, found {cohort!r}",
+                )
+            )
+    if "priority" in sc.objective.terms and not sc.objective.priorities:
+        problems.append(
+            ("$.objective.priorities", "the 'priority' term needs at least one cohort weight")
+        )
+    return problems
+
+
+def _people_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:
+    total_members = 0
+    for side, cohorts in (
+        ("hostage_cohorts", sc.hostage_cohorts),
+        ("prisoner_cohorts", sc.prisoner_cohorts),
+    ):
+        for i, c in enumerate(cohorts):
+            ids.claim(c.id, f"$.{side}[{i}].id")
+            total_members += len(c.members)
+            if len(c.members) > c.count:
+                yield (
+                    f"$.{side}[{i}].members",
+                    f"{len(c.members)} members listed but count is {c.count}",
+                )
+            generated = re.compile(rf"^{re.escape(c.id)}-\d+$")
+            for j, m in enumerate(c.members):
+                ids.claim(m.id, f"$.{side}[{i}].members[{j}].id")
+                if generated.match(m.id):
+                    yield (
+                        f"$.{side}[{i}].members[{j}].id",
+                        f"{m.id!r} has the form of a generated id <cohort>-<n>; choose another",
+                    )
+    if total_members > MAX_MEMBERS:
+        yield ("$", f"at most {MAX_MEMBERS} named members, found {total_members}")
+    if not sc.hostage_cohorts and not sc.prisoner_cohorts:
+        yield ("$", "expected at least one hostage or prisoner cohort")
+
+
+def _line_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:
+    prev_share: float | None = None
+    for i, ln in enumerate(sc.withdrawal_lines):
+        ids.claim(ln.id, f"$.withdrawal_lines[{i}].id")
+        if prev_share is not None and ln.share_held_pct >= prev_share:
+            yield (
+                f"$.withdrawal_lines[{i}].share_held_pct",
+                f"lines out of order: expected less than {prev_share} (the line before), "
+                f"found {ln.share_held_pct}",
+            )
+        prev_share = ln.share_held_pct
+    moves = sum(ln.move_hours for ln in sc.withdrawal_lines)
+    if moves > sc.horizon_hours:
+        yield (
+            "$.withdrawal_lines",
+            f"the moves take {moves} h in all, longer than horizon_hours {sc.horizon_hours}",
+        )
+    if sc.handover_hours > sc.horizon_hours:
+        yield (
+            "$.handover_hours",
+            f"expected at most horizon_hours {sc.horizon_hours}, found {sc.handover_hours}",
+        )
+
+
+# field of a rule -> (what it must name, the ids it may name)
+def _reference_kinds(sc: Scenario) -> dict[str, tuple[str, set[str]]]:
+    cohorts = {c.id for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]}
+    return {
+        "cohorts": ("cohort", cohorts),
+        "first": ("cohort", cohorts),
+        "then": ("cohort", cohorts),
+        "line": ("withdrawal line", {ln.id for ln in sc.withdrawal_lines}),
+        "after_line": ("withdrawal line", {ln.id for ln in sc.withdrawal_lines}),
+        "sites": ("handover site", set(sc.sites)),
+        "destinations": ("destination place", set(sc.places_of("destination"))),
+        "people": ("named cohort member", set(sc.member_cohort())),
+    }
+
+
+def _reference_problems(sc: Scenario) -> Iterator[Problem]:
+    """Every id a rule names, by the name of its field (the same for every rule kind)."""
+    kinds = _reference_kinds(sc)
+    for i, r in enumerate(sc.rules):
+        for field, (what, allowed) in kinds.items():
+            refs = getattr(r, field, None)
+            if refs is None:
+                continue
+            base = f"$.rules[{i}].{field}"
+            if isinstance(refs, str):
+                if refs not in allowed:
+                    yield (base, f"expected the id of a {what}, found {refs!r}")
+                continue
+            for j, ref in enumerate(refs):
+                if ref not in allowed:
+                    yield (f"{base}[{j}]", f"expected the id of a {what}, found {ref!r}")
+            if what == "cohort" and len(set(refs)) != len(refs):
+                yield (base, "a cohort is listed twice")
+
+
+def _own_checks(sc: Scenario) -> Iterator[Problem]:
+    """Each rule's own checks, then each kind's checks across its rules."""
+    for i, r in enumerate(sc.rules):
+        for path, message in r.check(sc):
+            yield (f"$.rules[{i}]{path}", message)
+    for cls in RULE_CLASSES:
+        found = [(f"$.rules[{i}]", r) for i, r in enumerate(sc.rules) if isinstance(r, cls)]
+        if found:
+            yield from cls.check_together(sc, found)
+
+
+def _place_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:
+    """Places, routes, the reception point and where prisoner cohorts are held and go
+    (reachability over routes: ``planner.network.route_problems``)."""
+    kinds = {p.id: p.kind for p in sc.places}
+    for i, p in enumerate(sc.places):
+        ids.claim(p.id, f"$.places[{i}].id")
+    for i, r in enumerate(sc.routes):
+        for j, end in enumerate(r.between):
+            if end not in kinds:
+                yield (f"$.routes[{i}].between[{j}]", f"expected a place id, found {end!r}")
+        if r.between[0] == r.between[1]:
+            yield (f"$.routes[{i}].between", "a route joins two different places")
+    if sc.sites and sc.reception is None:
+        yield (
+            "$.reception",
+            "expected the place where hostages are received "
+            "(there are handover sites), found nothing",
+        )
+    elif sc.reception is not None and sc.reception not in kinds:
+        yield ("$.reception", f"expected a place id, found {sc.reception!r}")
+    for i, c in enumerate(sc.prisoner_cohorts):
+        yield from _cohort_place_problems(sc, f"$.prisoner_cohorts[{i}]", c, kinds)
+
+
+def _cohort_place_problems(
+    sc: Scenario, base: str, c: PrisonerCohort, kinds: dict[str, str]
+) -> Iterator[Problem]:
+    destinations = set(sc.places_of("destination"))
+    if not sc.places:
+        if c.destinations is not None:
+            yield (f"{base}.destinations", "destinations need places")
+        return
+    if c.prison is None or kinds.get(c.prison) != "prison":
+        if destinations or c.prison is not None:
+            yield (
+                f"{base}.prison",
+                f"expected the id of a place of kind prison, found {c.prison!r}",
+            )
+        return
+    for j, d in enumerate(c.destinations or []):
+        if d not in destinations:
+            yield (
+                f"{base}.destinations[{j}]",
+                f"expected the id of a destination place, found {d!r}",
+            )
+    if c.destinations == []:
+        yield (f"{base}.destinations", "expected at least one destination")
+
+
+def estimated_size(sc: Scenario) -> int:
+    """Stage x cohort (x destination) and stage x person cells the model would create."""
+    cells = 0
+    for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
+        cells += 1 + len(sc.allowed_destinations(c.id))
+    owner = sc.member_cohort()
+    for person in sc.individuals():
+        cells += max(1, len(sc.allowed_destinations(owner.get(person, ""))))
+    return sc.max_stages * cells
+
+
+__all__ = [
+    "DEFAULT_OBJECTIVE",
+    "Objective",
+    "ObjectiveTerm",
+    "Scenario",
+    "SolverSettings",
+    "cross_check",
+    "estimated_size",
+    "rules_of",
+]

@@ -1,0 +1,41 @@
+"""The solve layer: runs CP-SAT on a built model and turns its answers into plans.
+
+- ``run``: solver factory (with pass-through parameters and a log switch), lexicographic steps
+- ``decode``: CP-SAT values -> Plan (objective values as CP-SAT found them)
+- ``conflict``: minimal conflicting rule sets (assumption cores, shrunk by deletion)
+- ``alternatives``: structurally different plans (no-good cuts)
+- ``solve``: ``solve()``, which builds, runs, decodes, then finds alternatives or a conflict,
+  and verifies every plan
+
+Nothing here imports ``planner.explain``; explain builds on this package.
+"""
+
+from __future__ import annotations
+
+from planner.solver.conflict import Conflict, minimal_conflict
+from planner.solver.decode import decode
+from planner.solver.run import (
+    Lexicographic,
+    SolverOptions,
+    Status,
+    StepReport,
+    lexicographic,
+    make_solver,
+    named_values,
+)
+from planner.solver.solve import SolveResult, solve
+
+__all__ = [
+    "Conflict",
+    "Lexicographic",
+    "SolveResult",
+    "SolverOptions",
+    "Status",
+    "StepReport",
+    "decode",
+    "lexicographic",
+    "make_solver",
+    "minimal_conflict",
+    "named_values",
+    "solve",
+]

@@ -1,0 +1,183 @@
+"""Running CP-SAT: the solver factory and the lexicographic steps.
+
+Determinism: with ``workers=1`` (the default) and a fixed seed, CP-SAT repeats itself, so the
+same scenario and seed give the same plan bytes as long as every step finishes within the time
+limit. With several workers the search is parallel and a wall-clock limit can stop it at
+different points, so plans may differ from run to run (they are still verified).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ortools.sat.python import cp_model
+from pydantic import BaseModel, ConfigDict
+
+from planner.model.builder import BuiltModel
+
+Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
+
+# Parameters the planner sets itself; a pass-through may not override them.
+OWN_PARAMETERS = ("num_workers", "random_seed", "max_time_in_seconds")
+
+
+class StepReport(BaseModel):
+    """One lexicographic step: the term minimised, CP-SAT's status, the value found, the
+    seconds it took and how many variables it was hinted with."""
+
+    model_config = ConfigDict(extra="forbid")
+    term: str
+    status: str
+    value: int | None
+    seconds: float
+    hinted: int = 0
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How CP-SAT runs: seed, workers, extra ``SatParameters`` by name, and a log switch
+    (the search log goes to stderr, so stdout stays the plan)."""
+
+    seed: int = 0
+    workers: int = 1
+    params: Mapping[str, Any] = field(default_factory=dict)
+    log: bool = False
+
+
+def check_params(params: Mapping[str, Any]) -> None:
+    """Reject (ValueError) a pass-through parameter CP-SAT does not know, one the planner sets
+    itself, or a value of the wrong type."""
+    scratch = cp_model.CpSolver().parameters
+    for name, value in params.items():
+        if name in OWN_PARAMETERS:
+            raise ValueError(
+                f"CP-SAT parameter {name!r} is set by the planner's own options (seed, workers, "
+                "time limit)"
+            )
+        if name not in scratch.DESCRIPTOR.fields_by_name:
+            raise ValueError(f"unknown CP-SAT parameter {name!r}")
+        try:
+            setattr(scratch, name, value)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"CP-SAT parameter {name!r} cannot take {value!r}: {exc}") from None
+
+
+def make_solver(
+    seed: int, workers: int, seconds: float, options: SolverOptions | None = None
+) -> cp_model.CpSolver:
+    """A CpSolver with the planner's settings, then the pass-through parameters."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = workers
+    p.random_seed = seed
+    p.max_time_in_seconds = max(seconds, 0.01)
+    if options is not None:
+        for name, value in options.params.items():
+            setattr(p, name, value)
+        if options.log:
+            p.log_search_progress = True
+            p.log_to_stdout = False
+            solver.log_callback = lambda line: print(line, file=sys.stderr)
+    return solver
+
+
+@dataclass
+class Lexicographic:
+    """Outcome of minimising the terms of a built model one after another."""
+
+    values: dict[int, int] | None  # variable index -> value of the last solution
+    steps: list[StepReport]
+    all_optimal: bool
+    infeasible: bool
+    term_values: dict[str, int] = field(default_factory=dict)  # as CP-SAT found them
+
+
+def named_values(built: BuiltModel, values: Mapping[int, int]) -> dict[str, int]:
+    """A solution keyed by variable name: a hint for a model built from an edited scenario,
+    whose variables are numbered differently."""
+    out: dict[str, int] = {}
+    for i, var in enumerate(built.model.proto.variables):
+        if var.name and i in values:
+            out[var.name] = values[i]
+    return out
+
+
+def _hint(model: cp_model.CpModel, every_var: list[cp_model.IntVar], by_name: Mapping[str, int]):
+    proto = model.proto.variables
+    for var in every_var:
+        name = proto[var.index].name
+        if name in by_name:
+            model.add_hint(var, by_name[name])
+
+
+def hint_count(model: cp_model.CpModel) -> int:
+    """Variables hinted in the model. Reading ``proto.solution_hint`` when there is none would
+    create an empty hint, which changes CP-SAT's search: look only when one is present."""
+    proto = model.proto
+    return len(proto.solution_hint.vars) if proto.has_solution_hint() else 0
+
+
+def lexicographic(
+    built: BuiltModel,
+    *,
+    seconds: float,
+    seed: int,
+    workers: int,
+    terms: list[str] | None = None,
+    hint: Mapping[str, int] | None = None,
+    options: SolverOptions | None = None,
+) -> Lexicographic:
+    """Minimise each term in turn (all of ``built.terms`` unless ``terms`` is given), bounding
+    it by its optimum before the next. Step 1 is hinted with ``hint`` (variable name -> value),
+    if given; each later step with the solution of the step before."""
+    began = time.monotonic()
+    model = built.model
+    every_var = [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
+    best: list[int] | None = None
+    term_values: dict[str, int] = {}
+    steps: list[StepReport] = []
+    all_optimal, infeasible = True, False
+    for term in terms if terms is not None else list(built.terms):
+        expr = built.terms[term]
+        remaining = seconds - (time.monotonic() - began)
+        if remaining <= 0.01:
+            all_optimal = all_optimal and term.startswith("tidy")
+            break
+        model.minimize(expr)
+        model.clear_hints()
+        if best is not None:
+            for var, value in zip(every_var, best, strict=True):
+                model.add_hint(var, value)
+        elif hint:
+            _hint(model, every_var, hint)
+        hinted = hint_count(model)
+        solver = make_solver(seed, workers, remaining, options)
+        t0 = time.monotonic()
+        code = solver.solve(model)
+        secs = round(time.monotonic() - t0, 3)
+        name = solver.status_name(code).lower()
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            value = int(solver.value(expr))
+            steps.append(
+                StepReport(term=term, status=name, value=value, seconds=secs, hinted=hinted)
+            )
+            best = [int(solver.value(x)) for x in every_var]
+            term_values = {t: int(solver.value(e)) for t, e in built.terms.items()}
+            model.add(expr <= value)
+            if code == cp_model.OPTIMAL:
+                continue
+        else:
+            steps.append(
+                StepReport(term=term, status=name, value=None, seconds=secs, hinted=hinted)
+            )
+            infeasible = code == cp_model.INFEASIBLE and best is None
+        all_optimal = all_optimal and term.startswith("tidy")
+        break
+    values = None
+    if best is not None:
+        values = dict(zip((x.index for x in every_var), best, strict=True))
+    return Lexicographic(values, steps, all_optimal, infeasible, term_values)

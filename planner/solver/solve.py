@@ -1,0 +1,135 @@
+"""solve(): build the model, run the lexicographic steps, decode the plan, look for
+alternatives or a conflict, and verify every plan independently."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from planner.model.builder import build_model
+from planner.network import check_routes
+from planner.plan import Plan
+from planner.scenario import Scenario
+from planner.solver.alternatives import find_alternatives
+from planner.solver.conflict import minimal_conflict
+from planner.solver.decode import decode
+from planner.solver.run import SolverOptions, Status, StepReport, check_params, lexicographic
+from planner.verifier import VerifyReport, verify
+
+
+class SolveResult(BaseModel):
+    """What a solve returns: a status, the plan (if any), the conflict (if infeasible)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str
+    status: Status
+    plan: Plan | None = None
+    conflict: list[str] = Field(default_factory=list, description="rule ids, when infeasible")
+    conflict_minimal: bool = True
+    conflict_sentences: list[str] = Field(default_factory=list, description="in the rules' words")
+    steps: list[StepReport] = Field(default_factory=list)
+    wall_seconds: float = 0.0
+    model_size: dict[str, int] = Field(default_factory=dict)
+    verification: VerifyReport | None = None
+    seed: int = 0
+    workers: int = 1
+    time_limit_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and (self.verification is None or self.verification.ok)
+
+    def summary_json(self) -> str:
+        """An outcome without a plan as JSON: the status, the conflict (if infeasible) with
+        each of its rules in the agreement's words, and the steps run."""
+        data = {
+            "scenario": self.scenario,
+            "status": self.status,
+            "conflict": self.conflict,
+            "conflict_minimal": self.conflict_minimal,
+            "conflict_sentences": self.conflict_sentences,
+            "steps": [s.model_dump(mode="json") for s in self.steps],
+            "time_limit_seconds": self.time_limit_seconds,
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def to_json(self) -> str:
+        if self.plan is None:
+            raise ValueError(f"no plan: the solve ended with status {self.status!r}")
+        return self.plan.to_json()
+
+
+def solve(
+    sc: Scenario,
+    *,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    check: bool = True,
+    alternatives: int = 1,
+    params: Mapping[str, Any] | None = None,
+    log: bool = False,
+) -> SolveResult:
+    """Solve a scenario; settings default to the scenario's ``solver`` section.
+
+    Returns a SolveResult with status optimal/feasible (plan set, verified when ``check``),
+    infeasible (``conflict`` names a minimal set of conflicting rule ids), or time_limit.
+    ``alternatives`` > 1 also looks for up to that many plans in all, each with a different
+    structure (see ``find_alternatives``); each extra search has the same time limit as the
+    first. ``params`` passes CP-SAT parameters through by name (e.g.
+    ``{"linearization_level": 2}``); ``log`` prints CP-SAT's search log to stderr.
+    """
+    limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
+    seed = seed if seed is not None else sc.solver.seed
+    workers = workers if workers is not None else sc.solver.workers
+    options = SolverOptions(seed=seed, workers=workers, params=dict(params or {}), log=log)
+    check_params(options.params)
+    check_routes(sc)
+    began = time.monotonic()
+    built = build_model(sc)
+    result = SolveResult(
+        scenario=sc.name,
+        status="time_limit",
+        model_size=built.size(),
+        seed=seed,
+        workers=workers,
+        time_limit_seconds=limit,
+    )
+    run = lexicographic(built, seconds=limit, seed=seed, workers=workers, options=options)
+    result.steps = run.steps
+    if run.infeasible:
+        left = max(limit - (time.monotonic() - began), 1.0)
+        conflict = minimal_conflict(sc, time_limit=left, seed=seed)
+        result.status = "infeasible"
+        result.conflict = conflict.rules
+        result.conflict_minimal = conflict.minimal
+        result.conflict_sentences = conflict.sentences
+    elif run.values is not None:
+        status = "optimal" if run.all_optimal else "feasible"
+        plan = decode(sc, built, run.values, run.term_values, status, seed)
+        others = find_alternatives(
+            sc,
+            plan,
+            run.values,
+            alternatives - 1,
+            seconds=limit,
+            seed=seed,
+            workers=workers,
+            options=options,
+        )
+        result.plan = plan.model_copy(update={"alternatives": others}) if others else plan
+        result.status = plan.status
+        if check:
+            result.verification = verify(sc, result.plan)
+            for i, other in enumerate(others, start=2):
+                report = verify(sc, other)
+                for bad in report.violations:
+                    result.verification.violations.append(
+                        bad.model_copy(update={"message": f"alternative {i}: {bad.message}"})
+                    )
+    result.wall_seconds = round(time.monotonic() - began, 3)
+    return result
