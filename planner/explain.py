@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.model.builder import build_model
-from planner.scenario import Rule, Scenario
+from planner.scenario import Relax, Rule, Scenario
 from planner.solver import lexicographic, make_solver, minimal_conflict, named_values
 from planner.solver.conflict import Conflict
 
@@ -90,13 +90,13 @@ def _far_end(sc: Scenario, r: Rule, field: str, direction: int) -> int:
     return max(everyone, sc.max_stages)
 
 
-def _step(field: str, current: int, direction: int) -> int:
-    """The stated step for 'what binds': a day for hours, one vehicle or bus, else 10%."""
-    if _is_hours(field):
-        return 24 * direction
-    if field in ("vehicles", "buses"):
-        return direction
-    return direction * max(1, math.ceil(abs(current) * 0.1))
+def _step(relax: Relax, current: int) -> int:
+    """The change 'what binds' tries: the rule's own step, else a day for hours, else 10%."""
+    if relax.step is not None:
+        return relax.step * relax.direction
+    if _is_hours(relax.field):
+        return 24 * relax.direction
+    return relax.direction * max(1, math.ceil(abs(current) * 0.1))
 
 
 def _with_value(sc: Scenario, rule_id: str, field: str, value: int) -> Scenario:
@@ -213,7 +213,7 @@ def explain(
             others = [r for j, c in enumerate(out.conflicts) if j != i for r in c.rules]
             for rid in conflict.rules:
                 r = sc.rule(rid)
-                for field, direction in r.relaxable:
+                for field, direction, _ in r.relaxable:
                     current = getattr(r, field)
                     if current is None or left() <= 0:
                         out.complete = out.complete and current is None
@@ -253,11 +253,12 @@ def explain(
         if not r.dropping_relaxes:
             continue  # dropping a totals rule releases nobody: not a relaxation
         trials: list[tuple[str, Scenario]] = [("dropped", sc.without([r.id]))]
-        for field, direction in r.relaxable:
+        for relax in r.relaxable:
+            field, direction = relax.field, relax.direction
             current = getattr(r, field)
             if current is None:
                 continue
-            value = current + _step(field, current, direction)
+            value = current + _step(relax, current)
             if current > 0 > value:
                 value = 0  # a positive gap or lag relaxes to none before it turns negative
             unit = " h" if _is_hours(field) else ""

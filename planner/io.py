@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from planner.network import route_problems
 from planner.plan import Plan
 from planner.scenario import RULE_KINDS, Scenario, ScenarioProblems
 
@@ -110,6 +109,8 @@ def _validate(model: type[BaseModel], data: Any, source: str) -> Any:
 def scenario_from_data(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate already-parsed JSON data (a dict) into a Scenario, or raise InputError: the
     schema's checks, then that every route the plan needs exists (``planner.network``)."""
+    from planner.network import route_problems  # the route graph loads only when needed
+
     sc: Scenario = _validate(Scenario, data, source)
     problems = route_problems(sc)
     if problems:

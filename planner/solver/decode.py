@@ -134,7 +134,7 @@ def decode(
         c: sc.cohort_count(c) - taken[c] for c in v.cohorts if taken[c] < sc.cohort_count(c)
     }
     metrics = plan_metrics(sc, stages)
-    objective = {t: term_values[t] for t in sc.objective.terms}
+    objective = {t: term_values[t] for t in sc.objective.terms if t in term_values}
     return Plan(
         scenario=sc.name,
         status=status,  # type: ignore[arg-type]

@@ -180,4 +180,28 @@ def lexicographic(
     values = None
     if best is not None:
         values = dict(zip((x.index for x in every_var), best, strict=True))
+        proved = [st.term for st in steps if st.status == "optimal"]
+        if proved != list(built.terms):  # some term was not minimised to optimality
+            term_values = _tight_terms(built, values, seed)
     return Lexicographic(values, steps, all_optimal, infeasible, term_values)
+
+
+def _tight_terms(built: BuiltModel, values: Mapping[int, int], seed: int) -> dict[str, int]:
+    """Exact term values of a solution whose terms were not all minimised (a step ran out of
+    time): a term's variable is only bounded below by the plan, so fix every other variable to
+    the solution and let CP-SAT lower the term variables to the plan's own values. Terms it
+    cannot settle in a second are left out rather than reported loose."""
+    model = built.model.clone()
+    proto = model.proto.variables
+    loose = []
+    for i, value in values.items():
+        var = model.get_int_var_from_proto_index(i)
+        if proto[i].name.startswith("objective."):
+            loose.append(var)
+        else:
+            model.add(var == value)
+    model.minimize(sum(loose, start=0))
+    solver = make_solver(seed, 1, 1.0)
+    if solver.solve(model) != cp_model.OPTIMAL:
+        return {}
+    return {t: int(solver.value(e)) for t, e in built.terms.items()}

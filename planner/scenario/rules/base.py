@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 
 
 class Relax(NamedTuple):
-    """A number of a rule that can be moved to relax it: +1 raising relaxes, -1 lowering."""
+    """A number of a rule that can be moved to relax it: +1 raising relaxes, -1 lowering.
+    ``step`` is the change 'what binds' tries (default: a day for hours, else 10%)."""
 
     field: str
     direction: int
+    step: int | None = None
 
 
 class RuleBase(Strict):

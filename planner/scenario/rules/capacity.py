@@ -42,7 +42,7 @@ class StageCapacityRule(RuleBase):
     vehicles: int | None = Field(default=None, ge=0)
     seats: int | None = Field(default=None, ge=0)
 
-    relaxable: ClassVar = (Relax("max_per_stage", 1), Relax("vehicles", 1))
+    relaxable: ClassVar = (Relax("max_per_stage", 1), Relax("vehicles", 1, step=1))
 
     @model_validator(mode="after")
     def _one_form(self) -> StageCapacityRule:
@@ -144,7 +144,7 @@ class HostageFleetRule(RuleBase):
     seats: int = Field(ge=1)
     turnaround_hours: Hours = 0
 
-    relaxable: ClassVar = (Relax("vehicles", 1), Relax("turnaround_hours", -1))
+    relaxable: ClassVar = (Relax("vehicles", 1, step=1), Relax("turnaround_hours", -1))
 
     def describe(self, sc: Scenario) -> str:
         return (
@@ -175,7 +175,7 @@ class BusesRule(RuleBase):
     seats: int = Field(ge=1)
     destinations: list[Id] | None = None
 
-    relaxable: ClassVar = (Relax("buses", 1),)
+    relaxable: ClassVar = (Relax("buses", 1, step=1),)
 
     def describe(self, sc: Scenario) -> str:
         where = f" to {names(self.destinations)}" if self.destinations else ""
