@@ -133,7 +133,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
         sys.stdout.write(result.summary_json())
     if result.status == "infeasible":
         if not args.json:
-            _out(conflict_text(sc, result.conflict, result.conflict_minimal))
+            _out(
+                conflict_text(sc, result.conflict, result.conflict_minimal, result.conflict_found)
+            )
         return EXIT_INFEASIBLE
     if result.plan is None:
         _err(

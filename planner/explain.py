@@ -202,6 +202,9 @@ def explain(
         if found.feasible:
             break
         out.feasible = False
+        if not found.decided:  # no answer in time: claim nothing
+            out.complete = False
+            break
         out.conflicts.append(
             ConflictExplanation(rules=found.rules, minimal=found.minimal, sentences=found.sentences)
         )

@@ -133,7 +133,12 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
     return "\n".join(out)
 
 
-def conflict_text(sc: Scenario, rules: list[str], minimal: bool) -> str:
+def conflict_text(sc: Scenario, rules: list[str], minimal: bool, found: bool = True) -> str:
+    if not found:
+        return (
+            f"{sc.name}: infeasible (proved), but time ran out before a conflicting set of rules "
+            "was found (raise --time-limit, or run planner explain)"
+        )
     if not rules:
         return (
             f"{sc.name}: infeasible even with every rule dropped: the fixed structure "

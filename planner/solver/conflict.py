@@ -19,8 +19,12 @@ from planner.solver.run import make_solver
 
 
 class Conflict(BaseModel):
+    """A conflict search's answer. ``decided`` false: time ran out (or the model was invalid)
+    before CP-SAT said whether the rules can hold together, so nothing is claimed."""
+
     model_config = ConfigDict(extra="forbid")
     feasible: bool = False
+    decided: bool = True
     rules: list[str]
     minimal: bool
     sentences: list[str] = []
@@ -71,6 +75,7 @@ def minimal_conflict(
         feasible = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         return Conflict(
             feasible=feasible,
+            decided=feasible,
             rules=[],
             minimal=feasible,
             seconds=round(time.monotonic() - began, 3),

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ortools.sat import sat_parameters_pb2
 from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict
 
@@ -21,6 +22,8 @@ from planner.model.builder import BuiltModel
 
 Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
 
+# Names of CP-SAT's parameters (the SatParameters message), for the pass-through.
+FIELDS = frozenset(sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name)
 # Parameters the planner sets itself; a pass-through may not override them.
 OWN_PARAMETERS = ("num_workers", "random_seed", "max_time_in_seconds")
 
@@ -58,12 +61,12 @@ def check_params(params: Mapping[str, Any]) -> None:
                 f"CP-SAT parameter {name!r} is set by the planner's own options (seed, workers, "
                 "time limit)"
             )
-        if name not in scratch.DESCRIPTOR.fields_by_name:
+        if name not in FIELDS:
             raise ValueError(f"unknown CP-SAT parameter {name!r}")
         try:
             setattr(scratch, name, value)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise ValueError(f"CP-SAT parameter {name!r} cannot take {value!r}: {exc}") from None
+        except (TypeError, ValueError, AttributeError):
+            raise ValueError(f"CP-SAT parameter {name!r} cannot take {value!r}") from None
 
 
 def make_solver(

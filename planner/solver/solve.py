@@ -30,6 +30,10 @@ class SolveResult(BaseModel):
     plan: Plan | None = None
     conflict: list[str] = Field(default_factory=list, description="rule ids, when infeasible")
     conflict_minimal: bool = True
+    conflict_found: bool = Field(
+        default=True,
+        description="false: infeasible (proved), but time ran out before a conflict was found",
+    )
     conflict_sentences: list[str] = Field(default_factory=list, description="in the rules' words")
     steps: list[StepReport] = Field(default_factory=list)
     wall_seconds: float = 0.0
@@ -51,6 +55,7 @@ class SolveResult(BaseModel):
             "status": self.status,
             "conflict": self.conflict,
             "conflict_minimal": self.conflict_minimal,
+            "conflict_found": self.conflict_found,
             "conflict_sentences": self.conflict_sentences,
             "steps": [s.model_dump(mode="json") for s in self.steps],
             "time_limit_seconds": self.time_limit_seconds,
@@ -108,6 +113,7 @@ def solve(
         result.conflict = conflict.rules
         result.conflict_minimal = conflict.minimal
         result.conflict_sentences = conflict.sentences
+        result.conflict_found = conflict.decided
     elif run.values is not None:
         status = "optimal" if run.all_optimal else "feasible"
         plan = decode(sc, built, run.values, run.term_values, status, seed)
