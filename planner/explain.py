@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field
@@ -174,6 +176,160 @@ def _optimum(
     return {t: run.term_values[t] for t in terms}, named_values(built, run.values), proved
 
 
+@dataclass
+class _Explaining:
+    """One explain run: the scenario, its settings, the clock and the explanation so far."""
+
+    sc: Scenario
+    seed: int
+    time_limit: float
+    out: Explanation
+    began: float = dataclass_field(default_factory=time.monotonic)
+
+    @property
+    def per_solve(self) -> float:
+        return self.sc.solver.time_limit_seconds
+
+    @property
+    def per_trial(self) -> float:
+        """A what-binds trial; an unproved one gives a lower bound."""
+        return min(self.per_solve, 10.0)
+
+    def left(self) -> float:
+        return self.time_limit - (time.monotonic() - self.began)
+
+    def done(self) -> Explanation:
+        self.out.seconds = round(time.monotonic() - self.began, 3)
+        return self.out
+
+    def conflicts(self, most: int) -> None:
+        """Disjoint minimal conflicts, up to ``most``; none found: the scenario is feasible."""
+        remaining = [r.id for r in self.sc.rules]
+        while len(self.out.conflicts) < most and self.left() > 0:
+            found = minimal_conflict(
+                self.sc,
+                time_limit=min(self.left(), self.per_solve * 4),
+                seed=self.seed,
+                among=remaining,
+            )
+            if found.feasible:
+                break
+            self.out.feasible = False
+            if not found.decided:  # no answer in time: claim nothing
+                self.out.complete = False
+                break
+            self.out.conflicts.append(
+                ConflictExplanation(
+                    rules=found.rules, minimal=found.minimal, sentences=found.sentences
+                )
+            )
+            if not found.rules:
+                break
+            remaining = [r for r in remaining if r not in found.rules]
+
+    def fixes(self) -> None:
+        """The smallest change of each number of each conflict, with the other conflicts'
+        rules deleted."""
+        for i, conflict in enumerate(self.out.conflicts):
+            others = [r for j, c in enumerate(self.out.conflicts) if j != i for r in c.rules]
+            for rid in conflict.rules:
+                for field, direction, _ in self.sc.rule(rid).relaxable:
+                    self._fix(conflict, rid, field, direction, others)
+
+    def _fix(
+        self, conflict: ConflictExplanation, rid: str, field: str, direction: int, others: list[str]
+    ) -> None:
+        current = getattr(self.sc.rule(rid), field)
+        if current is None:
+            return
+        if self.left() <= 0:
+            self.out.complete = False
+            return
+        value = smallest_relaxation(
+            self.sc,
+            rid,
+            field,
+            direction,
+            drop=others,
+            seed=self.seed,
+            seconds=min(self.left(), self.per_solve),
+        )
+        conflict.relaxations.append(
+            Relaxation(
+                rule=rid,
+                field=field,
+                current=current,
+                suggested=value,
+                sentence=_relaxation_sentence(rid, field, current, value),
+            )
+        )
+
+    def binding(self, top: int) -> None:
+        """Which rules cost the first objective terms the most, by deleting or relaxing each."""
+        terms = _first_terms(self.sc)
+        found = _optimum(self.sc, terms, self.seed, min(self.left(), self.per_solve))
+        if found is None:
+            self.out.complete = False
+            return
+        base, hint, proved = found
+        self.out.baseline = base
+        if not proved:
+            self.out.complete = False  # gains below are against a value not proved optimal
+        rows: list[Binding] = []
+        for r in self.sc.rules:
+            if r.dropping_relaxes:  # dropping a totals rule releases nobody: not a relaxation
+                rows += self._rule_rows(r, terms, base, hint)
+        rows.sort(key=lambda b: tuple(-b.gains[t] for t in terms))
+        self.out.binding = rows[:top]
+
+    def _rule_rows(
+        self, r: Rule, terms: list[str], base: dict[str, int], hint: dict[str, int]
+    ) -> list[Binding]:
+        rows: list[Binding] = []
+        for change, variant in _trials(self.sc, r):
+            if self.left() <= 0:
+                self.out.complete = False
+                break
+            got = _optimum(variant, terms, self.seed, min(self.left(), self.per_trial), hint)
+            if got is None:
+                self.out.complete = False
+                continue
+            values, _, proved = got
+            gains = {t: base[t] - values[t] for t in terms}
+            if not any(g > 0 for g in gains.values()):
+                if change == "dropped":
+                    break  # relaxing a number gains no more than dropping the rule
+                continue
+            said = ", ".join(f"{t} {base[t]} -> {values[t]}" for t in terms)
+            how = "proved" if proved else "at least the best found in time"
+            rows.append(
+                Binding(
+                    rule=r.id,
+                    change=change,
+                    gains=gains,
+                    proved=proved,
+                    sentence=f"rule `{r.id}` {change}: {said} ({how})",
+                )
+            )
+        return rows
+
+
+def _trials(sc: Scenario, r: Rule) -> list[tuple[str, Scenario]]:
+    """The edits 'what binds' tries for a rule: delete it, then move each number by a step."""
+    trials: list[tuple[str, Scenario]] = [("dropped", sc.without([r.id]))]
+    for relax in r.relaxable:
+        current = getattr(r, relax.field)
+        if current is None:
+            continue
+        value = current + _step(relax, current)
+        if current > 0 > value:
+            value = 0  # a positive gap or lag relaxes to none before it turns negative
+        unit = " h" if _is_hours(relax.field) else ""
+        change = f"{relax.field} {current}{unit} -> {value}{unit}"
+        trials.append((change, sc.with_value(r.id, relax.field, value)))
+    return trials
+
+
 def explain(
     sc: Scenario,
     *,
@@ -185,114 +341,15 @@ def explain(
     """Why a scenario is infeasible (disjoint minimal conflicts, each with the smallest
     relaxation of each of its numbers), or, if feasible, which rules bind (hours gained on the
     first objective terms when each rule is dropped or relaxed by a step)."""
-    began = time.monotonic()
-    seed = sc.solver.seed if seed is None else seed
-    per_solve = sc.solver.time_limit_seconds
-    per_trial = min(per_solve, 10.0)  # a what-binds trial; an unproved one gives a lower bound
-    out = Explanation(scenario=sc.name, feasible=True)
-
-    def left() -> float:
-        return time_limit - (time.monotonic() - began)
-
-    remaining = [r.id for r in sc.rules]
-    while len(out.conflicts) < max_conflicts and left() > 0:
-        found = minimal_conflict(
-            sc, time_limit=min(left(), per_solve * 4), seed=seed, among=remaining
-        )
-        if found.feasible:
-            break
-        out.feasible = False
-        if not found.decided:  # no answer in time: claim nothing
-            out.complete = False
-            break
-        out.conflicts.append(
-            ConflictExplanation(rules=found.rules, minimal=found.minimal, sentences=found.sentences)
-        )
-        if not found.rules:
-            break
-        remaining = [r for r in remaining if r not in found.rules]
-    if not out.feasible:
-        for i, conflict in enumerate(out.conflicts):
-            others = [r for j, c in enumerate(out.conflicts) if j != i for r in c.rules]
-            for rid in conflict.rules:
-                r = sc.rule(rid)
-                for field, direction, _ in r.relaxable:
-                    current = getattr(r, field)
-                    if current is None or left() <= 0:
-                        out.complete = out.complete and current is None
-                        continue
-                    value = smallest_relaxation(
-                        sc,
-                        rid,
-                        field,
-                        direction,
-                        drop=others,
-                        seed=seed,
-                        seconds=min(left(), per_solve),
-                    )
-                    conflict.relaxations.append(
-                        Relaxation(
-                            rule=rid,
-                            field=field,
-                            current=current,
-                            suggested=value,
-                            sentence=_relaxation_sentence(rid, field, current, value),
-                        )
-                    )
-        out.seconds = round(time.monotonic() - began, 3)
-        return out
-    terms = _first_terms(sc)
-    found = _optimum(sc, terms, seed, min(left(), per_solve))
-    if found is None:
-        out.complete = False
-        out.seconds = round(time.monotonic() - began, 3)
-        return out
-    base, hint, proved = found
-    out.baseline = base
-    if not proved:
-        out.complete = False  # gains below are measured against a value not proved optimal
-    rows: list[Binding] = []
-    for r in sc.rules:
-        if not r.dropping_relaxes:
-            continue  # dropping a totals rule releases nobody: not a relaxation
-        trials: list[tuple[str, Scenario]] = [("dropped", sc.without([r.id]))]
-        for relax in r.relaxable:
-            field, direction = relax.field, relax.direction
-            current = getattr(r, field)
-            if current is None:
-                continue
-            value = current + _step(relax, current)
-            if current > 0 > value:
-                value = 0  # a positive gap or lag relaxes to none before it turns negative
-            unit = " h" if _is_hours(field) else ""
-            trials.append(
-                (f"{field} {current}{unit} -> {value}{unit}", sc.with_value(r.id, field, value))
-            )
-        for change, variant in trials:
-            if left() <= 0:
-                out.complete = False
-                break
-            got = _optimum(variant, terms, seed, min(left(), per_trial), hint)
-            if got is None:
-                out.complete = False
-                continue
-            gains = {t: base[t] - got[0][t] for t in terms}
-            at_least = "" if got[2] else "at least "
-            if change == "dropped" and not any(g > 0 for g in gains.values()):
-                break  # relaxing a number gains no more than dropping the rule
-            if any(g > 0 for g in gains.values()):
-                said = ", ".join(f"{t} {base[t]} -> {got[0][t]}" for t in terms)
-                said = f"{said} ({at_least}{'proved' if got[2] else 'the best found in time'})"
-                rows.append(
-                    Binding(
-                        rule=r.id,
-                        change=change,
-                        gains=gains,
-                        proved=got[2],
-                        sentence=f"rule `{r.id}` {change}: {said}",
-                    )
-                )
-    rows.sort(key=lambda b: tuple(-b.gains[t] for t in terms))
-    out.binding = rows[:top]
-    out.seconds = round(time.monotonic() - began, 3)
-    return out
+    run = _Explaining(
+        sc=sc,
+        seed=sc.solver.seed if seed is None else seed,
+        time_limit=time_limit,
+        out=Explanation(scenario=sc.name, feasible=True),
+    )
+    run.conflicts(max_conflicts)
+    if not run.out.feasible:
+        run.fixes()
+    else:
+        run.binding(top)
+    return run.done()

@@ -33,6 +33,90 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{c} {n}" for c, n in counts.items()) or "-"
 
 
+def _indent(lines: list[str]) -> list[str]:
+    return ["  " + line for line in lines]
+
+
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+def _withdrawal_lines(sc: Scenario, plan: Plan) -> list[str]:
+    if not plan.withdrawals:
+        return []
+    rows = [
+        [
+            w.line,
+            f"{sc.withdrawal_lines[sc.line_index(w.line)].share_held_pct:g}",
+            f"h{w.start_hour} ({clock(sc, w.start_hour)})",
+            f"h{w.complete_hour} ({clock(sc, w.complete_hour)})",
+        ]
+        for w in plan.withdrawals
+    ]
+    head = ["line", "held %", "move starts", "complete"]
+    return ["Withdrawals", *_indent(_table(head, rows)), ""]
+
+
+def _stage_lines(sc: Scenario, plan: Plan) -> list[str]:
+    rows = [
+        [
+            str(st.index),
+            f"h{st.start_hour}",
+            clock(sc, st.start_hour),
+            f"h{st.handover_complete_hour}",
+            "-" if st.prisoner_release_hour is None else f"h{st.prisoner_release_hour}",
+            st.site or "-",
+            _or_dash(st.vehicles),
+            st.line_in_force,
+            _counts(st.hostages),
+            _counts(st.prisoners),
+        ]
+        for st in plan.stages
+    ]
+    head = ["#", "start", "clock", "received", "released", "site", "vehicles", "line"]
+    return ["Stages", *_indent(_table([*head, "hostages", "prisoners"], rows))]
+
+
+def _transfer_lines(plan: Plan) -> list[str]:
+    rows = [
+        [
+            str(st.index),
+            t.prison,
+            t.destination,
+            str(sum(t.prisoners.values())),
+            _or_dash(t.buses),
+            f"{t.travel_hours} h",
+            f"h{t.arrival_hour}",
+        ]
+        for st in plan.stages
+        for t in st.transfers
+    ]
+    if not rows:
+        return []
+    head = ["#", "from", "to", "prisoners", "buses", "travel", "arrives"]
+    return ["", "Prisoner transfers", *_indent(_table(head, rows))]
+
+
+def _summary_lines(plan: Plan) -> list[str]:
+    m = plan.metrics
+    living = (
+        f"all living hostages received by h{m.living_released_hour}"
+        if m.living_released_hour is not None
+        else "no living hostage released"
+    )
+    out = [
+        "",
+        f"{living}; last release h{m.completion_hour}; {m.stage_count} "
+        f"stage{'' if m.stage_count == 1 else 's'}; "
+        f"{m.hostages_released} hostages and {m.prisoners_released} prisoners released",
+    ]
+    if plan.unreleased:
+        out.append(f"not released within the horizon: {_counts(plan.unreleased)}")
+    if plan.objective:
+        out.append("objective: " + ", ".join(f"{k} {v}" for k, v in plan.objective.items()))
+    return out
+
+
 def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -> str:
     took = f", {wall_seconds:.2f} s" if wall_seconds is not None else ""
     out = [
@@ -40,96 +124,10 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
         f"{len(sc.rules)} rules",
         "",
     ]
-    if plan.withdrawals:
-        out.append("Withdrawals")
-        out += [
-            "  " + line
-            for line in _table(
-                ["line", "held %", "move starts", "complete"],
-                [
-                    [
-                        w.line,
-                        f"{sc.withdrawal_lines[sc.line_index(w.line)].share_held_pct:g}",
-                        f"h{w.start_hour} ({clock(sc, w.start_hour)})",
-                        f"h{w.complete_hour} ({clock(sc, w.complete_hour)})",
-                    ]
-                    for w in plan.withdrawals
-                ],
-            )
-        ]
-        out.append("")
-    out.append("Stages")
-    rows = []
-    for st in plan.stages:
-        rows.append(
-            [
-                str(st.index),
-                f"h{st.start_hour}",
-                clock(sc, st.start_hour),
-                f"h{st.handover_complete_hour}",
-                f"h{st.prisoner_release_hour}" if st.prisoner_release_hour is not None else "-",
-                st.site or "-",
-                str(st.vehicles) if st.vehicles is not None else "-",
-                st.line_in_force,
-                _counts(st.hostages),
-                _counts(st.prisoners),
-            ]
-        )
-    out += [
-        "  " + line
-        for line in _table(
-            [
-                "#",
-                "start",
-                "clock",
-                "received",
-                "released",
-                "site",
-                "vehicles",
-                "line",
-                "hostages",
-                "prisoners",
-            ],
-            rows,
-        )
-    ]
-    transfers = [(st.index, t) for st in plan.stages for t in st.transfers]
-    if transfers:
-        out += ["", "Prisoner transfers"]
-        out += [
-            "  " + line
-            for line in _table(
-                ["#", "from", "to", "prisoners", "buses", "travel", "arrives"],
-                [
-                    [
-                        str(i),
-                        t.prison,
-                        t.destination,
-                        str(sum(t.prisoners.values())),
-                        str(t.buses) if t.buses is not None else "-",
-                        f"{t.travel_hours} h",
-                        f"h{t.arrival_hour}",
-                    ]
-                    for i, t in transfers
-                ],
-            )
-        ]
-    m = plan.metrics
-    out.append("")
-    living = (
-        f"all living hostages received by h{m.living_released_hour}"
-        if m.living_released_hour is not None
-        else "no living hostage released"
-    )
-    out.append(
-        f"{living}; last release h{m.completion_hour}; {m.stage_count} "
-        f"stage{'' if m.stage_count == 1 else 's'}; "
-        f"{m.hostages_released} hostages and {m.prisoners_released} prisoners released"
-    )
-    if plan.unreleased:
-        out.append(f"not released within the horizon: {_counts(plan.unreleased)}")
-    if plan.objective:
-        out.append("objective: " + ", ".join(f"{k} {v}" for k, v in plan.objective.items()))
+    out += _withdrawal_lines(sc, plan)
+    out += _stage_lines(sc, plan)
+    out += _transfer_lines(plan)
+    out += _summary_lines(plan)
     return "\n".join(out)
 
 

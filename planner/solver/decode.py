@@ -21,6 +21,135 @@ def anonymous_ids(sc: Scenario, cohort: str) -> list[str]:
     return named + generated
 
 
+class _Decoder:
+    """Reads one solution: stages in time order, with people handed out by id."""
+
+    def __init__(self, sc: Scenario, built: BuiltModel, values: dict[int, int]):
+        self.sc, self.v, self.values = sc, built.vars, values
+        self.seats = bus_seats(sc)
+        self.anonymous = {c: anonymous_ids(sc, c) for c in self.v.cohorts}
+        self.named: dict[str, list[str]] = {}
+        for person, cohort in self.v.person_cohort.items():
+            self.named.setdefault(cohort, []).append(person)
+        self.taken = dict.fromkeys(self.v.cohorts, 0)
+        self.anonymous_taken = dict.fromkeys(self.v.cohorts, 0)
+
+    def val(self, x: cp_model.IntVar) -> int:
+        return self.values[x.index]
+
+    def take(self, c: str, s: int, d: str | None, n: int) -> list[str]:
+        """Ids of the n people of cohort c released in stage s (to d): persons with variables
+        of their own where the solver put them, the rest from the cohort's anonymous ids."""
+        ids = [p for p in self.named.get(c, []) if self.val(self.v.person[p, s, d])]
+        rest = n - len(ids)
+        start = self.anonymous_taken[c]
+        ids += self.anonymous[c][start : start + rest]
+        self.anonymous_taken[c] += rest
+        self.taken[c] += n
+        return ids
+
+    def withdrawals(self) -> list[Withdrawal]:
+        out = []
+        for ln in self.sc.withdrawal_lines:
+            ws = self.val(self.v.line_start[ln.id])
+            out.append(Withdrawal(line=ln.id, start_hour=ws, complete_hour=ws + ln.move_hours))
+        return out
+
+    def slots(self) -> list[int]:
+        """Used stage slots in time order."""
+        v = self.v
+        used = (s for s in range(v.S) if self.val(v.active[s]))
+        return sorted(used, key=lambda s: (self.val(v.start[s]), s))
+
+    def hostages(self, s: int) -> tuple[dict[str, int], list[str]]:
+        counts, ids = {}, []
+        for c in (c.id for c in self.sc.hostage_cohorts):
+            n = self.val(self.v.count[s, c])
+            if n:
+                counts[c] = n
+                ids += self.take(c, s, None, n)
+        return counts, ids
+
+    def prisoners(self, s: int, release: int) -> tuple[dict[str, int], list[str], list[Transfer]]:
+        counts, ids = {}, []
+        transfers: dict[tuple[str, str], Transfer] = {}
+        for cohort in self.sc.prisoner_cohorts:
+            n = self.val(self.v.count[s, cohort.id])
+            if not n:
+                continue
+            counts[cohort.id] = n
+            dests = self.sc.allowed_destinations(cohort.id)
+            if not dests:
+                ids += self.take(cohort.id, s, None, n)
+            for d in dests:
+                ids += self._transfer(s, cohort.id, cohort.prison, d, release, transfers)
+        for (_, d), t in transfers.items():
+            if d in self.seats:
+                t.buses = math.ceil(sum(t.prisoners.values()) / self.seats[d])
+        return counts, ids, list(transfers.values())
+
+    def _transfer(
+        self,
+        s: int,
+        c: str,
+        prison: str | None,
+        d: str,
+        release: int,
+        transfers: dict[tuple[str, str], Transfer],
+    ) -> list[str]:
+        """The people of cohort c moved from its prison to d in stage s, added to its transfer."""
+        n = self.val(self.v.flow[s, c, d])
+        if not n:
+            return []
+        assert prison is not None
+        hours, path = self.v.legs[prison, d]
+        t = transfers.setdefault(
+            (prison, d),
+            Transfer(
+                prison=prison,
+                destination=d,
+                path=path,
+                travel_hours=hours,
+                arrival_hour=release + hours,
+            ),
+        )
+        ids = self.take(c, s, d, n)
+        t.prisoners[c] = n
+        t.prisoner_ids += ids
+        return ids
+
+    def stage(self, k: int, s: int, withdrawals: list[Withdrawal]) -> Stage:
+        sc, v = self.sc, self.v
+        st = self.val(v.start[s])
+        site = next((site for site in v.site_hours if self.val(v.site[s, site])), None)
+        route = Leg(path=v.site_paths[site], hours=v.site_hours[site]) if site else None
+        hc = st + sc.handover_hours + (route.hours if route else 0)
+        hostages, hostage_ids = self.hostages(s)
+        pr = self.val(v.release[s])
+        prisoners, prisoner_ids, transfers = self.prisoners(s, pr)
+        in_force = sc.initial_position
+        for w in withdrawals:
+            if w.complete_hour <= st:
+                in_force = w.line
+        release = pr if prisoners else None
+        return Stage(
+            index=k,
+            start_hour=st,
+            handover_complete_hour=hc,
+            prisoner_release_hour=release,
+            end_hour=max(hc, release) if release is not None else hc,
+            site=site,
+            handover_route=route,
+            vehicles=vehicles_needed(sc, sum(hostages.values())),
+            line_in_force=in_force,
+            hostages=hostages,
+            hostage_ids=hostage_ids,
+            prisoners=prisoners,
+            prisoner_ids=prisoner_ids,
+            transfers=transfers,
+        )
+
+
 def decode(
     sc: Scenario,
     built: BuiltModel,
@@ -31,119 +160,21 @@ def decode(
 ) -> Plan:
     """The plan of a solution; its objective values are those CP-SAT found (the verifier
     recomputes them from the plan and compares)."""
-    v = built.vars
-
-    def val(x: cp_model.IntVar) -> int:
-        return values[x.index]
-
-    withdrawals = []
-    for ln in sc.withdrawal_lines:
-        ws = val(v.line_start[ln.id])
-        withdrawals.append(Withdrawal(line=ln.id, start_hour=ws, complete_hour=ws + ln.move_hours))
-    seats = bus_seats(sc)
-    anonymous = {c: anonymous_ids(sc, c) for c in v.cohorts}
-    named: dict[str, list[str]] = {}
-    for person, cohort in v.person_cohort.items():
-        named.setdefault(cohort, []).append(person)
-    taken = dict.fromkeys(v.cohorts, 0)
-    anonymous_taken = dict.fromkeys(v.cohorts, 0)
-
-    def take(c: str, s: int, d: str | None, n: int) -> list[str]:
-        """Ids of the n people of cohort c released in stage s (to d): persons with variables
-        of their own where the solver put them, the rest from the cohort's anonymous ids."""
-        ids = [p for p in named.get(c, []) if val(v.person[p, s, d])]
-        rest = n - len(ids)
-        ids += anonymous[c][anonymous_taken[c] : anonymous_taken[c] + rest]
-        anonymous_taken[c] += rest
-        taken[c] += n
-        return ids
-
-    slots = sorted((s for s in range(v.S) if val(v.active[s])), key=lambda s: (val(v.start[s]), s))
-    stages = []
-    for k, s in enumerate(slots, start=1):
-        st = val(v.start[s])
-        site = next((site for site in v.site_hours if val(v.site[s, site])), None)
-        route = Leg(path=v.site_paths[site], hours=v.site_hours[site]) if site else None
-        hc = st + sc.handover_hours + (route.hours if route else 0)
-        hostages, hostage_ids = {}, []
-        for c in (c.id for c in sc.hostage_cohorts):
-            n = val(v.count[s, c])
-            if n:
-                hostages[c] = n
-                hostage_ids += take(c, s, None, n)
-        prisoners, prisoner_ids = {}, []
-        transfers: dict[tuple[str, str], Transfer] = {}
-        pr = val(v.release[s])
-        for cohort in sc.prisoner_cohorts:
-            c = cohort.id
-            n = val(v.count[s, c])
-            if not n:
-                continue
-            prisoners[c] = n
-            dests = sc.allowed_destinations(c)
-            if not dests:
-                prisoner_ids += take(c, s, None, n)
-                continue
-            for d in dests:
-                nd = val(v.flow[s, c, d])
-                if not nd:
-                    continue
-                assert cohort.prison is not None
-                hours, path = v.legs[cohort.prison, d]
-                t = transfers.setdefault(
-                    (cohort.prison, d),
-                    Transfer(
-                        prison=cohort.prison,
-                        destination=d,
-                        path=path,
-                        travel_hours=hours,
-                        arrival_hour=pr + hours,
-                    ),
-                )
-                ids = take(c, s, d, nd)
-                t.prisoners[c] = nd
-                t.prisoner_ids += ids
-                prisoner_ids += ids
-        for (_, d), t in transfers.items():
-            if d in seats:
-                t.buses = math.ceil(sum(t.prisoners.values()) / seats[d])
-        in_force = sc.initial_position
-        for w in withdrawals:
-            if w.complete_hour <= st:
-                in_force = w.line
-        release = pr if prisoners else None
-        stages.append(
-            Stage(
-                index=k,
-                start_hour=st,
-                handover_complete_hour=hc,
-                prisoner_release_hour=release,
-                end_hour=max(hc, release) if release is not None else hc,
-                site=site,
-                handover_route=route,
-                vehicles=vehicles_needed(sc, sum(hostages.values())),
-                line_in_force=in_force,
-                hostages=hostages,
-                hostage_ids=hostage_ids,
-                prisoners=prisoners,
-                prisoner_ids=prisoner_ids,
-                transfers=list(transfers.values()),
-            )
-        )
+    reader = _Decoder(sc, built, values)
+    withdrawals = reader.withdrawals()
+    stages = [reader.stage(k, s, withdrawals) for k, s in enumerate(reader.slots(), start=1)]
     unreleased = {
-        c: sc.cohort_count(c) - taken[c] for c in v.cohorts if taken[c] < sc.cohort_count(c)
+        c: sc.cohort_count(c) - n for c, n in reader.taken.items() if n < sc.cohort_count(c)
     }
-    metrics = plan_metrics(sc, stages)
-    objective = {t: term_values[t] for t in sc.objective.terms if t in term_values}
     return Plan(
         scenario=sc.name,
         status=status,  # type: ignore[arg-type]
         seed=seed,
-        objective=objective,
+        objective={t: term_values[t] for t in sc.objective.terms if t in term_values},
         withdrawals=withdrawals,
         stages=stages,
         unreleased=unreleased,
-        metrics=metrics,
+        metrics=plan_metrics(sc, stages),
     )
 
 
