@@ -9,6 +9,7 @@ report = verify(scenario, result.plan)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner.io import InputError, load_plan, load_scenario, scenario_from_data
@@ -40,8 +41,12 @@ def solve(
     workers: int | None = None,
     check: bool = True,
     alternatives: int = 1,
+    params: Mapping[str, Any] | None = None,
+    log: bool = False,
 ) -> SolveResult:
-    """Solve a scenario (settings default to its ``solver`` section); see planner.solver."""
+    """Solve a scenario (settings default to its ``solver`` section); ``params`` passes CP-SAT
+    parameters through by name, ``log`` prints CP-SAT's search log to stderr. See
+    ``planner.solver.solve``."""
     from planner.solver import solve as _solve
 
     return _solve(
@@ -51,6 +56,8 @@ def solve(
         workers=workers,
         check=check,
         alternatives=alternatives,
+        params=params,
+        log=log,
     )
 
 
