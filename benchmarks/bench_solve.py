@@ -26,7 +26,7 @@ EXPLAIN_TARGETS = {"feasible": 15.0, "infeasible": 5.0}
 
 
 def bench_explain() -> int:
-    from planner.explain import explain
+    from planner.explainer import explain
     from planner.io import scenario_from_data
 
     sc = load_scenario()

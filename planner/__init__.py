@@ -17,7 +17,7 @@ from planner.plan import Plan, Stage, Withdrawal
 from planner.scenario import Scenario
 
 if TYPE_CHECKING:
-    from planner.explain import Explanation
+    from planner.explainer import Explanation
     from planner.report.compare import PlanComparison
     from planner.solver import SolveResult
     from planner.verifier import VerifyReport
@@ -71,7 +71,7 @@ def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
 def explain(scenario: Scenario, *, time_limit: float = 120.0, top: int = 10) -> Explanation:
     """Infeasible: disjoint minimal conflicts with the smallest fix of each number. Feasible:
     which rules bind the first objective terms, and by how many hours."""
-    from planner.explain import explain as _explain
+    from planner.explainer import explain as _explain
 
     return _explain(scenario, time_limit=time_limit, top=top)
 

@@ -201,7 +201,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from planner.explain import explain
+    from planner.explainer import explain
 
     sc = load_scenario(args.scenario)
     result = explain(sc, time_limit=args.time_limit, top=args.top)

@@ -133,7 +133,7 @@ def test_imports_run_one_way() -> None:
                 g.add_edge(me, other)
     cycles = list(nx.simple_cycles(g))
     assert cycles == [], cycles
-    assert not nx.has_path(g, "planner.solver.solve", "planner.explain")
+    assert not nx.has_path(g, "planner.solver.solve", "planner.explainer")
     assert not any(e[0].startswith("planner.scenario") and "network" in e[1] for e in g.edges)
 
 
@@ -142,7 +142,7 @@ def test_imports_run_one_way() -> None:
     [
         ("planner.verifier", ["ortools", "planner.model", "planner.solver", "planner.network"]),
         ("planner.scenario", ["ortools", "networkx", "planner.network"]),
-        ("planner.solver", ["planner.explain"]),
+        ("planner.solver", ["planner.explainer"]),
     ],
 )
 def test_importing_a_layer_does_not_load_the_layers_above(module: str, forbidden: list[str]):
@@ -156,3 +156,15 @@ def test_importing_a_layer_does_not_load_the_layers_above(module: str, forbidden
 def test_no_module_over_500_lines() -> None:
     long = {module_name(p): n for p in MODULES if (n := len(p.read_text().splitlines())) > 500}
     assert long == {}
+
+
+def test_library_functions_are_not_shadowed_by_modules() -> None:
+    """``planner.solve``/``verify``/``explain`` stay functions even after their modules load
+    (importing a submodule rebinds the package attribute of the same name)."""
+    code = (
+        "import planner.explainer, planner.solver, planner.verifier, planner.report.compare\n"
+        "import planner\n"
+        "for name in ('solve', 'verify', 'explain', 'compare_plans', 'load_scenario'):\n"
+        "    assert callable(getattr(planner, name)), name\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from tinyscen import BASE
 
-from planner.explain import Explanation, explain
+from planner.explainer import Explanation, explain
 from planner.io import default_scenario_path, scenario_from_data
 from planner.solver import SolveResult, solve
 

@@ -11,7 +11,7 @@ from tinyscen import solved, tiny
 
 from planner import compare_plans, explain, load_scenario
 from planner.cli import main
-from planner.explain import Explanation, _feasible, _with_value
+from planner.explainer import Explanation, _feasible, _with_value
 from planner.io import default_scenario_path, load_plan
 from planner.report.compare import structure
 from planner.report.text import explanation_text

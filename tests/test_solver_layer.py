@@ -119,7 +119,7 @@ def test_a_conflict_search_that_runs_out_of_time_claims_nothing(
     """UNKNOWN is not INFEASIBLE: an unfinished conflict search never says 'the fixed structure
     admits no plan' (the empty conflict) nor names rules."""
     import planner.solver.conflict as conflict_mod
-    from planner.explain import explain
+    from planner.explainer import explain
 
     real = conflict_mod.make_solver
 

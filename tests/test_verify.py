@@ -9,13 +9,13 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from planner.io import scenario_from_data
 from planner.plan import Plan
-from planner.scenario import RULE_KINDS, Scenario
+from planner.scenario import RULE_KINDS, Rule, Scenario
 from planner.verifier import CHECKERS, VerifyReport, Violation, verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,7 +206,11 @@ def test_base_plan_is_valid() -> None:
 
 
 def test_every_rule_kind_has_a_checker() -> None:
-    assert set(CHECKERS) == set(RULE_KINDS)
+    # Rule is Annotated[Union[<one class per kind>], Field(discriminator="kind")]
+    classes = set(get_args(get_args(Rule)[0]))
+    assert set(CHECKERS) == classes
+    kinds = {get_args(cls.model_fields["kind"].annotation)[0] for cls in CHECKERS}
+    assert kinds == set(RULE_KINDS)
 
 
 def test_report_lines_format() -> None:

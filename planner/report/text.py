@@ -9,7 +9,7 @@ from planner.plan import Plan
 from planner.scenario import Scenario
 
 if TYPE_CHECKING:
-    from planner.explain import Explanation
+    from planner.explainer import Explanation
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

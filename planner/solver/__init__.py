@@ -7,7 +7,7 @@
 - ``solve``: ``solve()``, which builds, runs, decodes, then finds alternatives or a conflict,
   and verifies every plan
 
-Nothing here imports ``planner.explain``; explain builds on this package.
+Nothing here imports ``planner.explainer``; explain builds on this package.
 """
 
 from __future__ import annotations

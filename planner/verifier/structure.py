@@ -1,0 +1,437 @@
+"""Structural checks: the plan's own numbers and format, whatever the rules say (the ``plan/*``
+violation ids). Rule-kind specifics they depend on (which rule fixes ``vehicles`` or ``buses``,
+the peak imbalance objective term, ...) come from ``planner.verifier.rules``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+from planner.plan import Stage, Withdrawal
+from planner.verifier.context import (
+    PLAN_HORIZON,
+    PLAN_METRICS,
+    PLAN_OBJECTIVE,
+    PLAN_PEOPLE,
+    PLAN_ROUTES,
+    PLAN_SCENARIO,
+    PLAN_STAGES,
+    PLAN_TRANSFERS,
+    PLAN_WITHDRAWALS,
+    Context,
+    Violation,
+    ceil_div,
+    names,
+)
+from planner.verifier.rules import fleet_rule, peak_imbalance, prisoners_may_precede_start
+from planner.verifier.transfers import check_routes, check_transfers
+
+
+def _check_scenario(ctx: Context) -> Iterator[Violation]:
+    if ctx.plan.scenario != ctx.sc.name:
+        yield Violation(
+            rule=PLAN_SCENARIO,
+            message=f"the plan is for scenario {ctx.plan.scenario!r}, not {ctx.sc.name!r}",
+        )
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _check_stages(ctx: Context) -> Iterator[Violation]:
+    sc = ctx.sc
+    n_stages = len(ctx.stages)
+    if n_stages > sc.max_stages:
+        yield Violation(
+            rule=PLAN_STAGES,
+            message=f"the plan has {n_stages} stages, more than max_stages {sc.max_stages}",
+        )
+    may_precede = prisoners_may_precede_start(sc)
+    fleet = fleet_rule(sc)
+    prev_start: int | None = None
+    for pos, st in ctx.numbered():
+        problems = chain(
+            _stage_order(pos, st, prev_start),
+            _stage_people(ctx, pos, st),
+            _check_site(ctx, pos, st),
+            _stage_handover(ctx, st),
+            _check_vehicles(ctx, st, fleet),
+            _stage_hours(pos, st, may_precede),
+            _stage_line(ctx, st),
+        )
+        for message in problems:
+            yield Violation(rule=PLAN_STAGES, stage=pos, message=message)
+        prev_start = st.start_hour
+
+
+def _stage_order(pos: int, st: Stage, prev_start: int | None) -> Iterator[str]:
+    if st.index != pos:
+        yield f"the stage at position {pos} has index {st.index}; expected {pos}"
+    if prev_start is not None and st.start_hour < prev_start:
+        yield (
+            f"stage {pos} starts at hour {st.start_hour}, before stage {pos - 1} at hour "
+            f"{prev_start}; stages must be in order of start_hour"
+        )
+
+
+def _stage_people(ctx: Context, pos: int, st: Stage) -> Iterator[str]:
+    hostages = sum(n for n in st.hostages.values() if n > 0)
+    people = hostages + sum(n for n in st.prisoners.values() if n > 0)
+    if people < 1:
+        yield f"stage {pos} releases nobody; every stage releases at least one person"
+    elif hostages < 1 and ctx.sc.hostage_cohorts:
+        yield (
+            f"stage {pos} hands over no hostage; with hostage cohorts, every stage "
+            "hands over at least one"
+        )
+
+
+def _check_site(ctx: Context, pos: int, st: Stage) -> Iterator[str]:
+    sites = ctx.sc.sites
+    if not sites:
+        if st.site is not None:
+            yield (
+                f"stage {pos} has site {st.site!r}, but the scenario has no handover "
+                "sites; site must be null"
+            )
+        return
+    if st.site is None:
+        yield f"stage {pos} has no site; with handover sites every stage has one ({names(sites)})"
+    elif ctx.place_kind.get(st.site) != "handover_site":
+        yield f"site {st.site!r} is not a handover site (expected one of {names(sites)})"
+    elif ctx.handover_travel(st) is None:
+        yield (
+            f"no route leads from site {st.site} to the reception point "
+            f"{ctx.sc.reception}, so the handover cannot complete"
+        )
+
+
+def _stage_handover(ctx: Context, st: Stage) -> Iterator[str]:
+    sc = ctx.sc
+    travel = ctx.handover_travel(st)
+    if travel is None:
+        return
+    expected_hc = st.start_hour + sc.handover_hours + travel
+    if st.handover_complete_hour != expected_hc:
+        how = f"start_hour {st.start_hour} + handover_hours {sc.handover_hours}"
+        if sc.sites:
+            how += f" + {travel} hours of travel from {st.site} to {sc.reception}"
+        yield (
+            f"handover_complete_hour is {st.handover_complete_hour}, expected {expected_hc} ({how})"
+        )
+
+
+def _check_vehicles(ctx: Context, st: Stage, fleet: Any) -> Iterator[str]:
+    """``vehicles`` against ``fleet``, the scenario's hostage_fleet rule (or None)."""
+    if fleet is None:
+        if st.vehicles is not None:
+            yield (
+                f"vehicles is {st.vehicles}, but the scenario has no hostage_fleet rule; "
+                "vehicles must be null"
+            )
+        return
+    hostages = ctx.hostages_of(st)
+    want = ceil_div(hostages, fleet.seats)
+    if hostages == 0 and st.vehicles in (None, 0):
+        return
+    if st.vehicles != want:
+        yield (
+            f"vehicles is {st.vehicles}, expected {want} (ceil({hostages} hostages / "
+            f"{fleet.seats} seats) of hostage_fleet rule {fleet.id})"
+        )
+
+
+def _stage_hours(pos: int, st: Stage, may_precede: bool) -> Iterator[str]:
+    """``prisoner_release_hour`` and ``end_hour``; ``may_precede``: whether prisoners may be
+    released before the stage starts."""
+    has_prisoners = any(n > 0 for n in st.prisoners.values())
+    prh = st.prisoner_release_hour
+    if has_prisoners and prh is None:
+        yield f"stage {pos} releases prisoners but has no prisoner_release_hour"
+    if not has_prisoners and prh is not None:
+        yield f"stage {pos} releases no prisoners but has prisoner_release_hour {prh}"
+    expected_end = st.handover_complete_hour if prh is None else max(st.handover_complete_hour, prh)
+    if st.end_hour != expected_end:
+        yield (
+            f"end_hour is {st.end_hour}, expected {expected_end} (the later of handover "
+            f"completion and prisoner release)"
+        )
+    if not may_precede and prh is not None and prh < st.start_hour:
+        yield (
+            f"prisoners are released at hour {prh}, before the stage starts at hour "
+            f"{st.start_hour} (only a pairing rule allows that)"
+        )
+
+
+def _stage_line(ctx: Context, st: Stage) -> Iterator[str]:
+    expected_line = ctx.line_in_force(st.start_hour)
+    if st.line_in_force != expected_line:
+        yield (
+            f"line_in_force is {st.line_in_force!r}, expected {expected_line!r} at start "
+            f"hour {st.start_hour}"
+        )
+
+
+# --------------------------------------------------------------------------- hours and lines
+
+
+def _check_horizon(ctx: Context) -> Iterator[Violation]:
+    horizon = ctx.sc.horizon_hours
+    for pos, st in ctx.numbered():
+        hours = {
+            "start_hour": st.start_hour,
+            "handover_complete_hour": st.handover_complete_hour,
+            "prisoner_release_hour": st.prisoner_release_hour,
+            "end_hour": st.end_hour,
+        }
+        for name, hour in hours.items():
+            if hour is not None and not 0 <= hour <= horizon:
+                yield Violation(
+                    rule=PLAN_HORIZON,
+                    stage=pos,
+                    message=f"{name} {hour} lies outside the horizon [0, {horizon}]",
+                )
+
+
+def _check_withdrawals(ctx: Context) -> Iterator[Violation]:
+    for message in chain(_withdrawal_list(ctx), _withdrawal_hours(ctx)):
+        yield Violation(rule=PLAN_WITHDRAWALS, message=message)
+
+
+def _withdrawal_list(ctx: Context) -> Iterator[str]:
+    """Which lines the plan lists, how often, and in which order."""
+    expected = [ln.id for ln in ctx.sc.withdrawal_lines]
+    listed = [w.line for w in ctx.plan.withdrawals]
+    for line in dict.fromkeys(listed):
+        if line not in expected:
+            yield f"the plan lists line {line!r}, which is no withdrawal line of the scenario"
+    for line, times in Counter(listed).items():
+        if times > 1:
+            yield f"line {line} appears {times} times; every line appears once"
+    for line in expected:
+        if line not in ctx.lines:
+            yield f"line {line} is missing from the plan's withdrawals"
+    order = [line for line in dict.fromkeys(listed) if line in expected]
+    if order != [line for line in expected if line in ctx.lines]:
+        yield (
+            f"lines appear in the order {names(order)}; expected the scenario order "
+            f"{names(expected)}"
+        )
+
+
+def _withdrawal_hours(ctx: Context) -> Iterator[str]:
+    """Each move's hours: its length, after the previous move, within the horizon."""
+    horizon = ctx.sc.horizon_hours
+    previous: Withdrawal | None = None
+    for ln in ctx.sc.withdrawal_lines:
+        w = ctx.lines.get(ln.id)
+        if w is None:
+            previous = None
+            continue
+        if w.complete_hour != w.start_hour + ln.move_hours:
+            yield (
+                f"line {ln.id} completes at hour {w.complete_hour}, expected "
+                f"{w.start_hour + ln.move_hours} (start {w.start_hour} + move_hours "
+                f"{ln.move_hours})"
+            )
+        if previous is not None and w.start_hour < previous.complete_hour:
+            yield (
+                f"the move to line {ln.id} starts at hour {w.start_hour}, before the move to "
+                f"line {previous.line} completes at hour {previous.complete_hour}"
+            )
+        for name, hour in (("start_hour", w.start_hour), ("complete_hour", w.complete_hour)):
+            if not 0 <= hour <= horizon:
+                yield f"line {ln.id} {name} {hour} lies outside the horizon [0, {horizon}]"
+        previous = w
+
+
+# --------------------------------------------------------------------------- people
+
+
+def _check_people(ctx: Context) -> Iterator[Violation]:
+    seen: dict[str, int] = {}  # id -> stage of its first appearance
+    totals: Counter[str] = Counter()
+    for pos, st in ctx.numbered():
+        sides = (
+            ("hostage", st.hostages, st.hostage_ids, ctx.hostage_cohorts, ctx.prisoner_cohorts),
+            ("prisoner", st.prisoners, st.prisoner_ids, ctx.prisoner_cohorts, ctx.hostage_cohorts),
+        )
+        for side, counts, ids, own, other in sides:
+            problems = chain(
+                _side_counts(side, counts, own, other, totals),
+                _side_ids(ctx, pos, side, counts, ids, own, seen),
+            )
+            for message in problems:
+                yield Violation(rule=PLAN_PEOPLE, stage=pos, message=message)
+    for message in _unreleased(ctx, totals):
+        yield Violation(rule=PLAN_PEOPLE, message=message)
+
+
+def _side_counts(
+    side: str,
+    counts: dict[str, int],
+    own: dict[str, int],
+    other: dict[str, int],
+    totals: Counter[str],
+) -> Iterator[str]:
+    """One side's per-cohort counts in a stage; adds them to ``totals``."""
+    for c, n in counts.items():
+        if c not in own:
+            what = f"{'a prisoner' if side == 'hostage' else 'a hostage'} cohort"
+            kind = what if c in other else "no cohort of the scenario"
+            yield f"{side}s lists {c!r}, which is {kind}"
+        elif n <= 0:
+            yield f"{side}s[{c}] is {n}; counts are positive (zeros are omitted)"
+        else:
+            totals[c] += n
+
+
+def _side_ids(
+    ctx: Context,
+    pos: int,
+    side: str,
+    counts: dict[str, int],
+    ids: list[str],
+    own: dict[str, int],
+    seen: dict[str, int],
+) -> Iterator[str]:
+    """One side's person ids in stage ``pos``; records each first appearance in ``seen``."""
+    listed: Counter[str] = Counter()
+    for pid in ids:
+        cohort, reason = ctx.owner(pid)
+        if cohort is None:
+            yield f"{side}_ids: {reason}"
+        elif cohort not in own:
+            yield f"{side}_ids lists {pid!r} of the other side's cohort {cohort}"
+        else:
+            listed[cohort] += 1
+        if pid in seen:
+            yield f"id {pid!r} appears again (first in stage {seen[pid]})"
+            continue
+        seen[pid] = pos
+    for c in own:
+        n = counts.get(c, 0)
+        if listed[c] != max(n, 0):
+            got = f"{side}_ids lists {listed[c]} of cohort {c}"
+            yield f"{got}, but {side}s[{c}] is {n}"
+
+
+def _unreleased(ctx: Context, totals: Counter[str]) -> Iterator[str]:
+    """The plan's ``unreleased`` against the cohorts and the people released (``totals``)."""
+    for c in [*ctx.hostage_cohorts, *ctx.prisoner_cohorts]:
+        count = ctx.cohort_count(c)
+        if totals[c] > count:
+            yield f"the plan releases {totals[c]} of cohort {c}, which has only {count}"
+        want_left = max(count - totals[c], 0)
+        got_left = ctx.plan.unreleased.get(c)
+        if got_left == 0:
+            yield f"unreleased[{c}] is 0; zero counts are omitted"
+        elif (got_left or 0) != want_left:
+            yield (
+                f"unreleased[{c}] is {got_left or 0}, expected {want_left} "
+                f"({count} in the cohort, {totals[c]} released)"
+            )
+    for c in ctx.plan.unreleased:
+        if c not in ctx.hostage_cohorts and c not in ctx.prisoner_cohorts:
+            yield f"unreleased lists {c!r}, which is no cohort of the scenario"
+
+
+# --------------------------------------------------------------------------- metrics, objective
+
+
+@dataclass(frozen=True)
+class _Metrics:
+    living_released_hour: int | None
+    completion_hour: int
+    stage_count: int
+    hostages_released: int
+    prisoners_released: int
+
+
+def _metrics(ctx: Context) -> _Metrics:
+    living = {c.id for c in ctx.sc.hostage_cohorts if c.status == "living"}
+    living_hours = [
+        st.handover_complete_hour
+        for st in ctx.stages
+        if any(st.hostages.get(c, 0) > 0 for c in living)
+    ]
+    return _Metrics(
+        living_released_hour=max(living_hours) if living_hours else None,
+        completion_hour=max((st.end_hour for st in ctx.stages), default=0),
+        stage_count=len(ctx.stages),
+        hostages_released=sum(sum(st.hostages.values()) for st in ctx.stages),
+        prisoners_released=sum(sum(st.prisoners.values()) for st in ctx.stages),
+    )
+
+
+def _check_metrics(ctx: Context) -> Iterator[Violation]:
+    want = _metrics(ctx)
+    got = ctx.plan.metrics
+    for name in (
+        "living_released_hour",
+        "completion_hour",
+        "stage_count",
+        "hostages_released",
+        "prisoners_released",
+    ):
+        if getattr(got, name) != getattr(want, name):
+            yield Violation(
+                rule=PLAN_METRICS,
+                message=f"metrics.{name} is {getattr(got, name)}, expected {getattr(want, name)}",
+            )
+
+
+def _priority(ctx: Context) -> int:
+    total = 0
+    for cohort, weight in ctx.sc.objective.priorities.items():
+        hours = [hour for _, _, _, hour in ctx.releases([cohort])]
+        total += weight * max(hours, default=0)
+    return total
+
+
+def _objective_value(ctx: Context, term: str) -> int:
+    metrics = _metrics(ctx)
+    if term == "living_released_hour":
+        return metrics.living_released_hour or 0
+    if term == "completion_hour":
+        return metrics.completion_hour
+    if term == "stage_count":
+        return metrics.stage_count
+    if term == "peak_imbalance":
+        return peak_imbalance(ctx)
+    if term == "priority":
+        return _priority(ctx)
+    raise ValueError(f"unknown objective term {term!r}")
+
+
+def _check_objective(ctx: Context) -> Iterator[Violation]:
+    terms = list(ctx.sc.objective.terms)
+    for term, value in ctx.plan.objective.items():
+        if term not in terms:
+            yield Violation(
+                rule=PLAN_OBJECTIVE,
+                message=f"objective term {term!r} is not one of the scenario's terms "
+                f"({names(terms)})",
+            )
+            continue
+        want = _objective_value(ctx, term)
+        if value != want:
+            yield Violation(
+                rule=PLAN_OBJECTIVE, message=f"objective {term} is {value}, expected {want}"
+            )
+
+
+STRUCTURAL_CHECKS: dict[str, Callable[[Context], Iterable[Violation]]] = {
+    PLAN_SCENARIO: _check_scenario,
+    PLAN_STAGES: _check_stages,
+    PLAN_HORIZON: _check_horizon,
+    PLAN_PEOPLE: _check_people,
+    PLAN_ROUTES: check_routes,
+    PLAN_TRANSFERS: check_transfers,
+    PLAN_WITHDRAWALS: _check_withdrawals,
+    PLAN_METRICS: _check_metrics,
+    PLAN_OBJECTIVE: _check_objective,
+}

@@ -1,0 +1,40 @@
+"""The entry point: every structural check, then each scenario rule's checker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from planner.plan import Plan
+from planner.scenario import Scenario
+from planner.verifier.context import Context, VerifyReport, Violation
+from planner.verifier.rules import CHECKERS
+from planner.verifier.structure import STRUCTURAL_CHECKS
+
+
+def _run(rule_id: str, check: Callable[..., Iterable[Violation]], *args: Any) -> list[Violation]:
+    """Run one check; a crash on a malformed plan becomes a violation, never an exception."""
+    try:
+        return list(check(*args))
+    except Exception as exc:  # a verifier reports; it does not crash
+        return [
+            Violation(
+                rule=rule_id,
+                message=f"could not be checked ({type(exc).__name__}: {exc})",
+            )
+        ]
+
+
+def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
+    """Re-check every structural property and every rule of ``scenario`` against ``plan``."""
+    ctx = Context.build(scenario, plan)
+    violations: list[Violation] = []
+    for rule_id, structural in STRUCTURAL_CHECKS.items():
+        violations += _run(rule_id, structural, ctx)
+    for rule in scenario.rules:
+        checker = CHECKERS.get(type(rule))
+        if checker is None:
+            violations.append(Violation(rule=rule.id, message=f"unknown rule kind {rule.kind!r}"))
+            continue
+        violations += _run(rule.id, checker, ctx, rule)
+    return VerifyReport(scenario=scenario.name, violations=violations)
