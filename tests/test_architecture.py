@@ -168,3 +168,16 @@ def test_library_functions_are_not_shadowed_by_modules() -> None:
         "    assert callable(getattr(planner, name)), name\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_no_function_above_radon_grade_c() -> None:
+    """As ``radon cc -n D planner`` (functions, methods and classes)."""
+    from radon.complexity import cc_rank, cc_visit
+
+    heavy = []
+    for path in MODULES:
+        for block in cc_visit(path.read_text()):
+            for item in [block, *getattr(block, "methods", [])]:
+                if cc_rank(item.complexity) > "C":
+                    heavy.append(f"{module_name(path)}.{item.name} ({item.complexity})")
+    assert heavy == []
