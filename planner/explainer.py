@@ -101,10 +101,6 @@ def _step(relax: Relax, current: int) -> int:
     return relax.direction * max(1, math.ceil(abs(current) * 0.1))
 
 
-def _with_value(sc: Scenario, rule_id: str, field: str, value: int) -> Scenario:
-    return sc.with_value(rule_id, field, value)
-
-
 def _feasible(sc: Scenario, drop: list[str], seed: int, seconds: float) -> bool | None:
     """Is the scenario with the ``drop`` rules deleted feasible? None: no answer in time."""
     built = build_model(sc.without(drop), with_objective=False)
@@ -132,12 +128,12 @@ def smallest_relaxation(
     far = _far_end(sc, r, field, direction)
     if (far - current) * direction <= 0:
         return None
-    if not _feasible(_with_value(sc, rule_id, field, far), list(drop), seed, seconds):
+    if not _feasible(sc.with_value(rule_id, field, far), list(drop), seed, seconds):
         return None
     bad, good = current, far
     while abs(good - bad) > 1:
         mid = (bad + good) // 2
-        if _feasible(_with_value(sc, rule_id, field, mid), list(drop), seed, seconds):
+        if _feasible(sc.with_value(rule_id, field, mid), list(drop), seed, seconds):
             good = mid
         else:
             bad = mid

@@ -11,7 +11,7 @@ from tinyscen import solved, tiny
 
 from planner import compare_plans, explain, load_scenario
 from planner.cli import main
-from planner.explainer import Explanation, _feasible, _with_value
+from planner.explainer import Explanation, _feasible
 from planner.io import default_scenario_path, load_plan
 from planner.report.compare import structure
 from planner.report.text import explanation_text
@@ -58,8 +58,8 @@ def test_smallest_deadline_is_exact() -> None:
     assert fix.field == "within_hours" and fix.current == 20
     # yellow completes at 24, a handover takes 2 h: living are received at 26 at the earliest
     assert fix.suggested == 26
-    assert _feasible(_with_value(sc, "living-within-20h", "within_hours", 26), [], 0, 10)
-    assert not _feasible(_with_value(sc, "living-within-20h", "within_hours", 25), [], 0, 10)
+    assert _feasible(sc.with_value("living-within-20h", "within_hours", 26), [], 0, 10)
+    assert not _feasible(sc.with_value("living-within-20h", "within_hours", 25), [], 0, 10)
     # the line has no number to relax in its rule: said so, not invented
     assert all(r.rule != "withdraw-first" for r in ex.conflicts[0].relaxations)
 

@@ -31,7 +31,7 @@ from planner.scenario.base import (
 )
 from planner.scenario.people import HostageCohort, PrisonerCohort
 from planner.scenario.places import Place, Route, WithdrawalLine
-from planner.scenario.rules import RULE_CLASSES, Rule, rules_of
+from planner.scenario.rules import RULE_CLASSES, Rule
 
 ObjectiveTerm = Literal[
     "living_released_hour", "completion_hour", "stage_count", "peak_imbalance", "priority"
@@ -407,5 +407,4 @@ __all__ = [
     "SolverSettings",
     "cross_check",
     "estimated_size",
-    "rules_of",
 ]

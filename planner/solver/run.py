@@ -42,11 +42,9 @@ class StepReport(BaseModel):
 
 @dataclass(frozen=True)
 class SolverOptions:
-    """How CP-SAT runs: seed, workers, extra ``SatParameters`` by name, and a log switch
-    (the search log goes to stderr, so stdout stays the plan)."""
+    """What a caller adds to the planner's own settings (seed, workers, time limit): extra
+    ``SatParameters`` by name, and a log switch (the log goes to stderr; stdout stays the plan)."""
 
-    seed: int = 0
-    workers: int = 1
     params: Mapping[str, Any] = field(default_factory=dict)
     log: bool = False
 

@@ -91,7 +91,7 @@ def solve(
     limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
     seed = seed if seed is not None else sc.solver.seed
     workers = workers if workers is not None else sc.solver.workers
-    options = SolverOptions(seed=seed, workers=workers, params=dict(params or {}), log=log)
+    options = SolverOptions(params=dict(params or {}), log=log)
     check_params(options.params)
     check_routes(sc)
     began = time.monotonic()

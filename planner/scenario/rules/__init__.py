@@ -1,12 +1,12 @@
 """THE RULE CATALOGUE: one pydantic class per rule kind (see ``base.RuleBase`` for what each
-carries). The ``Rule`` union, ``RULE_KINDS`` and ``INDIVIDUAL_KINDS`` are derived from the classes
+carries). The ``Rule`` union and ``RULE_KINDS`` are derived from the classes
 registered by the family modules below, never kept by hand."""
 
 from __future__ import annotations
 
 from functools import reduce
 from operator import or_
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
@@ -24,28 +24,16 @@ RULE_CLASSES[:] = [c for fam in FAMILIES for c in RULE_CLASSES if c.__module__ =
 Rule = Annotated[reduce(or_, RULE_CLASSES), Field(discriminator="kind")]  # type: ignore[valid-type]
 
 RULE_KINDS: tuple[str, ...] = tuple(cls.kind_name() for cls in RULE_CLASSES)
-INDIVIDUAL_KINDS: tuple[str, ...] = tuple(
-    cls.kind_name() for cls in RULE_CLASSES if "people" in cls.model_fields
-)
-RULE_CLASS: dict[str, type[RuleBase]] = {cls.kind_name(): cls for cls in RULE_CLASSES}
-
-
-def rules_of(rules: Any, cls: type[RuleBase]) -> list[Any]:
-    """The rules of one class, in scenario order."""
-    return [r for r in rules if isinstance(r, cls)]
 
 
 __all__ = [
     "FAMILIES",
-    "INDIVIDUAL_KINDS",
-    "RULE_CLASS",
     "RULE_CLASSES",
     "RULE_KINDS",
     "Relax",
     "Rule",
     "RuleBase",
     "rule_kind",
-    "rules_of",
     *capacity.__all__,
     *exchange.__all__,
     *individuals.__all__,

@@ -190,8 +190,8 @@ class BusesRule(RuleBase):
     @classmethod
     def check_together(cls, sc: Scenario, found: Sequence[tuple[str, Any]]) -> Iterator[Problem]:
         covered: dict[str, str] = {}
+        every = sorted(sc.places_of("destination"))
         for path, r in found:
-            every = sorted(sc.places_of("destination"))
             for d in r.destinations if r.destinations is not None else every:
                 if d in covered:
                     yield (
