@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 SCHEMA_VERSION = 1
@@ -18,9 +18,41 @@ MAX_COHORT_COUNT = 100_000
 MAX_MEMBERS = 20_000
 MAX_MODEL_CELLS = 100_000  # stage x cohort/person cells: bounds the model built from a file
 
+# Ranges of the numbers of the format. Every number of an input object has one, declared once
+# (here, or on the one field that uses it), so the JSON Schema shows it and no value can reach
+# the model builder that overflows CP-SAT's int64 arithmetic: CP-SAT refuses a model
+# (MODEL_INVALID) whose linear expressions could overflow int64. At these bounds every product
+# and sum planner/model/*.py forms stays far below 2**53 (tests/test_schema_bounds.py):
+#   seats x vehicles          <= 1e7     hostage_fleet, buses (seats x vehicles used >= people),
+#                                        stage_capacity (vehicles x seats); <= MAX_PEOPLE
+#   100 x people              <= 4e9     exchange_ratio band (in hundredths)
+#   100 x rate x people x stages <= 1.2e15  exchange_ratio running balance, peak_imbalance
+#   weight x hour x cohorts   <= 7e9     the 'priority' objective term
+#   vehicles x busy hours x stages <= 5e10  hostage_fleet's cumulative constraint
+MAX_PEOPLE = 2 * MAX_COHORTS * MAX_COHORT_COUNT  # everyone a scenario can hold (both sides)
+MAX_SEATS = 1_000  # seats of one vehicle or bus: a long train, not a bus
+MAX_VEHICLES = 10_000  # vehicles or buses of one rule: far beyond any real convoy
+MAX_RATE = 10_000  # prisoners owed per hostage (exchange_ratio)
+MAX_PRIORITY = 1_000  # weight of a cohort in the 'priority' objective term
+
+# Numbers are strict: an integer field takes a JSON integer only (not true, "2" or 2.0), a
+# float field a JSON number (not true or "2"), a flag true or false. Field-level, not
+# model-wide, so that JSON arrays still validate as tuples.
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="Identifier: letters, digits, _ . : -")]
-Hour = Annotated[int, Field(ge=0, le=MAX_HORIZON_HOURS, description="Whole hours from t=0")]
-Hours = Annotated[int, Field(ge=0, le=MAX_HORIZON_HOURS, description="A duration in hours")]
+Hour = Annotated[StrictInt, Field(ge=0, le=MAX_HORIZON_HOURS, description="Whole hours from t=0")]
+Hours = Annotated[StrictInt, Field(ge=0, le=MAX_HORIZON_HOURS, description="A duration in hours")]
+SignedHours = Annotated[StrictInt, Field(ge=-MAX_HORIZON_HOURS, le=MAX_HORIZON_HOURS)]
+ClockHour = Annotated[StrictInt, Field(ge=0, le=24, description="An hour of the clock, 0 to 24")]
+CohortCount = Annotated[StrictInt, Field(ge=0, le=MAX_COHORT_COUNT)]
+People = Annotated[StrictInt, Field(ge=0, le=MAX_PEOPLE, description="A number of people")]
+Seats = Annotated[StrictInt, Field(ge=0, le=MAX_SEATS)]
+Vehicles = Annotated[StrictInt, Field(ge=0, le=MAX_VEHICLES)]
+Stages = Annotated[StrictInt, Field(ge=0, le=MAX_STAGES, description="A number of stages")]
+StageNumber = Annotated[StrictInt, Field(ge=1, le=MAX_STAGES)]
+Weight = Annotated[StrictInt, Field(ge=0, le=MAX_PRIORITY)]
+Rate = Annotated[StrictFloat, Field(ge=0, le=MAX_RATE, allow_inf_nan=False)]
+Percent = Annotated[StrictFloat, Field(ge=0, le=100, allow_inf_nan=False)]
+Flag = StrictBool
 
 Problem = tuple[str, str]  # (JSON path, message)
 

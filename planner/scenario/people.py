@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from planner.scenario.base import MAX_COHORT_COUNT, Id, Strict
+from planner.scenario.base import CohortCount, Id, Strict
 
 
 class Member(Strict):
@@ -18,7 +18,7 @@ class Member(Strict):
 
 class HostageCohort(Strict):
     id: Id
-    count: int = Field(ge=0, le=MAX_COHORT_COUNT)
+    count: CohortCount
     status: Literal["living", "deceased", "unknown"] = Field(
         description="living: handed over alive; deceased: remains returned; unknown: not known"
     )
@@ -30,7 +30,7 @@ class HostageCohort(Strict):
 
 class PrisonerCohort(Strict):
     id: Id
-    count: int = Field(ge=0, le=MAX_COHORT_COUNT)
+    count: CohortCount
     category: str = Field(default="", max_length=100, description="e.g. life-sentence, detainee")
     sentence: Literal["life", "long", "short", "detained", "remains", "other"] = "other"
     held_since: str | None = Field(default=None, max_length=40, description="date, free text")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from planner.scenario.base import Hours, Id, Strict
+from planner.scenario.base import Flag, Hours, Id, Percent, Strict
 
 
 class Place(Strict):
@@ -14,7 +14,7 @@ class Place(Strict):
 
     id: Id
     kind: Literal["handover_site", "crossing", "prison", "destination", "junction"]
-    abroad: bool = Field(default=False, description="a destination outside the region (exile)")
+    abroad: Flag = Field(default=False, description="a destination outside the region (exile)")
     description: str = Field(default="", max_length=2000)
 
 
@@ -30,6 +30,6 @@ class WithdrawalLine(Strict):
     """A line forces withdraw to. Lines are listed in the order they are reached."""
 
     id: Id
-    share_held_pct: float = Field(ge=0, le=100, description="share of territory still held")
+    share_held_pct: Percent = Field(description="share of territory still held")
     move_hours: Hours = Field(description="hours from the start of the move to completion")
     description: str = Field(default="", max_length=2000)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
 
 from planner.scenario.base import (
     MAX_COHORTS,
@@ -28,6 +28,7 @@ from planner.scenario.base import (
     Problem,
     ScenarioProblems,
     Strict,
+    Weight,
 )
 from planner.scenario.people import HostageCohort, PrisonerCohort
 from planner.scenario.places import Place, Route, WithdrawalLine
@@ -36,6 +37,7 @@ from planner.scenario.rules import RULE_CLASSES, Rule
 ObjectiveTerm = Literal[
     "living_released_hour", "completion_hour", "stage_count", "peak_imbalance", "priority"
 ]
+ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 DEFAULT_OBJECTIVE: tuple[ObjectiveTerm, ...] = (
     "living_released_hour",
     "completion_hour",
@@ -48,25 +50,23 @@ class Objective(Strict):
     """Lexicographic: each term is minimised in turn, keeping the earlier ones optimal."""
 
     terms: list[ObjectiveTerm] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVE))
-    priorities: dict[Id, int] = Field(
+    priorities: dict[Id, Weight] = Field(
         default_factory=dict,
-        description="cohort -> weight for the 'priority' term (weight x hour cohort is done)",
+        description="cohort -> weight (0 to 1000) for the 'priority' term "
+        "(weight x hour cohort is done)",
     )
 
     @model_validator(mode="after")
     def _terms(self) -> Objective:
         if len(set(self.terms)) != len(self.terms):
             raise ValueError("terms: each term at most once")
-        for cohort, weight in self.priorities.items():
-            if not 0 <= weight <= 1000:
-                raise ValueError(f"priorities[{cohort!r}]: expected 0..1000, found {weight}")
         return self
 
 
 class SolverSettings(Strict):
-    time_limit_seconds: float = Field(default=30.0, gt=0, le=3600)
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    workers: int = Field(
+    time_limit_seconds: StrictFloat = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
+    seed: StrictInt = Field(default=0, ge=0, le=2**31 - 1)
+    workers: StrictInt = Field(
         default=1, ge=1, le=64, description="1 is repeatable; more may differ run to run"
     )
 
@@ -76,9 +76,11 @@ class Scenario(Strict):
     name: Id
     title: str = Field(default="", max_length=300)
     description: str = Field(default="", max_length=20_000)
-    start_time: datetime | None = Field(default=None, description="clock time of t=0 (ISO)")
-    horizon_hours: int = Field(ge=1, le=MAX_HORIZON_HOURS)
-    max_stages: int = Field(default=12, ge=1, le=MAX_STAGES)
+    start_time: datetime | None = Field(
+        default=None, description="clock time of t=0, an ISO 8601 string"
+    )
+    horizon_hours: StrictInt = Field(ge=1, le=MAX_HORIZON_HOURS)
+    max_stages: StrictInt = Field(default=12, ge=1, le=MAX_STAGES)
     handover_hours: Hours = Field(
         default=2, description="hours from a handover's start until the hostages are received"
     )
@@ -96,6 +98,30 @@ class Scenario(Strict):
     rules: list[Rule] = Field(default_factory=list, max_length=MAX_RULES)
     objective: Objective = Field(default_factory=Objective)
     solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _version_is_an_integer(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"the integer {SCHEMA_VERSION}")
+        return value
+
+    @field_validator("start_time", mode="before")
+    @classmethod
+    def _iso_time(cls, value: Any) -> Any:
+        """Only an ISO 8601 date and time (a string, or a datetime from Python): pydantic would
+        read a number, or a string of digits, as a Unix timestamp."""
+        if value is None or isinstance(value, datetime):
+            return value
+        if isinstance(value, str) and ISO_DATE_TIME.match(value):
+            return value
+        number = isinstance(value, int | float) or (
+            isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit()
+        )
+        raise ValueError(
+            'an ISO 8601 date and time as a string, e.g. "2025-10-10T12:00:00+03:00"'
+            + (" (a number is not read as a timestamp)" if number else "")
+        )
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
@@ -214,6 +240,7 @@ def cross_check(sc: Scenario) -> list[Problem]:
     problems += _reference_problems(sc)
     problems += _own_checks(sc)
     problems += _place_problems(sc, ids)
+    problems += _clock_problems(sc)
     if not problems:
         size = estimated_size(sc)
         if size > MAX_MODEL_CELLS:
@@ -239,6 +266,23 @@ def cross_check(sc: Scenario) -> list[Problem]:
             ("$.objective.priorities", "the 'priority' term needs at least one cohort weight")
         )
     return problems
+
+
+def _clock_problems(sc: Scenario) -> Iterator[Problem]:
+    """Every hour a plan can show (up to the horizon, plus travel over every route for an
+    arrival) has a clock time before the year 10000."""
+    if sc.start_time is None:
+        return
+    hours = sc.horizon_hours + sum(r.hours for r in sc.routes)
+    try:
+        sc.start_time + timedelta(hours=hours)
+    except OverflowError:
+        what = "horizon_hours + route hours" if sc.routes else "horizon_hours"
+        yield (
+            "$.start_time",
+            f"expected a start_time whose clock times fit the calendar: t=0 + {hours} h "
+            f"({what}) is after the year 9999; found {sc.start_time.isoformat()}",
+        )
 
 
 def _people_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:

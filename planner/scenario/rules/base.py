@@ -10,10 +10,20 @@ across the rules of one kind). The model builder and the verifier register one f
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, get_args
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    NamedTuple,
+    TypeVar,
+    get_args,
+    get_origin,
+)
 
-from annotated_types import Ge
+from annotated_types import Ge, Le
 from pydantic import Field
+from pydantic.fields import FieldInfo
 
 from planner.scenario.base import Id, Problem, Strict
 
@@ -44,10 +54,16 @@ class RuleBase(Strict):
     @classmethod
     def lowest(cls, field: str) -> int | None:
         """The schema's lower bound of a number (None: unbounded below)."""
-        for meta in cls.model_fields[field].metadata:
-            if isinstance(meta, Ge):
-                return int(meta.ge)  # type: ignore[call-overload]
-        return None
+        found = _constraints(cls.model_fields[field])
+        bounds = [int(m.ge) for m in found if isinstance(m, Ge)]  # type: ignore[call-overload]
+        return bounds[-1] if bounds else None
+
+    @classmethod
+    def highest(cls, field: str) -> int | None:
+        """The schema's upper bound of a number (None: unbounded above)."""
+        found = _constraints(cls.model_fields[field])
+        bounds = [int(m.le) for m in found if isinstance(m, Le)]  # type: ignore[call-overload]
+        return bounds[-1] if bounds else None
 
     def describe(self, sc: Scenario) -> str:
         """One sentence in the agreement's words, quoting the rule's own numbers."""
@@ -71,6 +87,17 @@ class RuleBase(Strict):
         """False when deleting the rule does not relax the plan (a totals rule: without it,
         nobody need be released)."""
         return True
+
+
+def _constraints(info: FieldInfo) -> list[Any]:
+    """A field's constraints in the order pydantic applies them (the last one of a kind
+    wins): those of the range type inside ``X | None``, then the field's own."""
+    out: list[Any] = []
+    for arg in get_args(info.annotation):
+        if get_origin(arg) is Annotated:
+            for meta in arg.__metadata__:
+                out += meta.metadata if isinstance(meta, FieldInfo) else [meta]
+    return out + list(info.metadata)
 
 
 RULE_CLASSES: list[type[RuleBase]] = []

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.base import Hours, Id, Problem, names
+from planner.scenario.base import Hours, Id, People, Problem, Seats, Stages, Vehicles, names
 from planner.scenario.rules.base import Relax, RuleBase, rule_kind
 
 if TYPE_CHECKING:
@@ -38,9 +38,9 @@ class StageCapacityRule(RuleBase):
     kind: Literal["stage_capacity"]
     side: Literal["hostages", "prisoners"]
     cohorts: list[Id] | None = None
-    max_per_stage: int | None = Field(default=None, ge=0)
-    vehicles: int | None = Field(default=None, ge=0)
-    seats: int | None = Field(default=None, ge=0)
+    max_per_stage: People | None = None
+    vehicles: Vehicles | None = None
+    seats: Seats | None = None
 
     relaxable: ClassVar = (Relax("max_per_stage", 1), Relax("vehicles", 1, step=1))
 
@@ -84,7 +84,7 @@ class PrisonProcessingRule(RuleBase):
 
     kind: Literal["prison_processing"]
     prison: str = Field(min_length=1, max_length=100)
-    per_day: int = Field(ge=0)
+    per_day: People
 
     relaxable: ClassVar = (Relax("per_day", 1),)
 
@@ -120,7 +120,7 @@ class SiteDailyLimitRule(RuleBase):
 
     kind: Literal["site_daily_limit"]
     sites: list[Id] | None = None
-    per_day: int = Field(ge=0)
+    per_day: Stages
 
     relaxable: ClassVar = (Relax("per_day", 1),)
 
@@ -140,8 +140,8 @@ class HostageFleetRule(RuleBase):
     use."""
 
     kind: Literal["hostage_fleet"]
-    vehicles: int = Field(ge=0)
-    seats: int = Field(ge=1)
+    vehicles: Vehicles
+    seats: Annotated[Seats, Field(ge=1)]
     turnaround_hours: Hours = 0
 
     relaxable: ClassVar = (Relax("vehicles", 1, step=1), Relax("turnaround_hours", -1))
@@ -171,8 +171,8 @@ class BusesRule(RuleBase):
     ``buses`` in all."""
 
     kind: Literal["buses"]
-    buses: int = Field(ge=0)
-    seats: int = Field(ge=1)
+    buses: Vehicles
+    seats: Annotated[Seats, Field(ge=1)]
     destinations: list[Id] | None = None
 
     relaxable: ClassVar = (Relax("buses", 1, step=1),)
@@ -219,8 +219,8 @@ class DestinationQuotaRule(RuleBase):
     kind: Literal["destination_quota"]
     cohorts: list[Id] = Field(min_length=1)
     destinations: list[Id] = Field(min_length=1)
-    min_count: int | None = Field(default=None, ge=0)
-    max_count: int | None = Field(default=None, ge=0)
+    min_count: People | None = None
+    max_count: People | None = None
 
     relaxable: ClassVar = (Relax("min_count", -1), Relax("max_count", 1))
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.base import MAX_HORIZON_HOURS, Hour, Id, Problem, names
+from planner.scenario.base import Hour, Id, People, Problem, Rate, SignedHours, names
 from planner.scenario.rules.base import Relax, RuleBase, rule_kind
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class ReleaseRule(RuleBase):
 
     kind: Literal["release"]
     cohorts: list[Id] = Field(min_length=1)
-    min_count: int | None = Field(default=None, ge=0)
+    min_count: People | None = None
 
     relaxable: ClassVar = (Relax("min_count", -1),)
 
@@ -64,20 +64,20 @@ class ExchangeRatioRule(RuleBase):
 
     kind: Literal["exchange_ratio"]
     prisoners: list[Id] = Field(min_length=1)
-    per_hostage: dict[Id, float] = Field(min_length=1)
+    per_hostage: dict[Id, Rate] = Field(min_length=1)
     scope: Literal["per_stage", "cumulative"] = "per_stage"
-    max_prisoners_ahead: int = Field(default=0, ge=0)
-    max_prisoners_behind: int = Field(default=0, ge=0)
+    max_prisoners_ahead: People = 0
+    max_prisoners_behind: People = 0
 
     relaxable: ClassVar = (Relax("max_prisoners_behind", 1), Relax("max_prisoners_ahead", 1))
 
     @model_validator(mode="after")
     def _rates(self) -> ExchangeRatioRule:
         for cohort, rate in self.per_hostage.items():
-            if rate < 0 or rate > 10_000 or round(rate * 100) != rate * 100:
+            if round(rate * 100) != rate * 100:  # the range is the type's (Rate)
                 raise ValueError(
-                    f"per_hostage[{cohort!r}]: expected a rate from 0 to 10000 with at most "
-                    f"2 decimals, found {rate}"
+                    f"per_hostage[{cohort!r}]: expected a rate with at most 2 decimals, "
+                    f"found {rate}"
                 )
         return self
 
@@ -136,7 +136,7 @@ class OrderRule(RuleBase):
     first: list[Id] = Field(min_length=1)
     then: list[Id] = Field(min_length=1)
     mode: Literal["all_before_any", "finish_no_later"] = "all_before_any"
-    min_gap_hours: int = Field(default=0, ge=-MAX_HORIZON_HOURS, le=MAX_HORIZON_HOURS)
+    min_gap_hours: SignedHours = 0
 
     relaxable: ClassVar = (Relax("min_gap_hours", -1),)
 
@@ -187,8 +187,8 @@ class PairingRule(RuleBase):
     a stage's prisoners are released no earlier than the stage starts."""
 
     kind: Literal["pairing"]
-    min_lag_hours: int = Field(default=0, ge=-MAX_HORIZON_HOURS, le=MAX_HORIZON_HOURS)
-    max_lag_hours: int = Field(ge=-MAX_HORIZON_HOURS, le=MAX_HORIZON_HOURS)
+    min_lag_hours: SignedHours = 0
+    max_lag_hours: SignedHours
 
     relaxable: ClassVar = (Relax("max_lag_hours", 1), Relax("min_lag_hours", -1))
 

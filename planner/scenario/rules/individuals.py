@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
-from planner.scenario.base import MAX_STAGES, Hour, Id, Problem, names
+from planner.scenario.base import Hour, Id, Problem, StageNumber, names
 from planner.scenario.rules.base import Relax, RuleBase, rule_kind
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class FixedStageRule(RuleBase):
 
     kind: Literal["fixed_stage"]
     people: list[Id] = Field(min_length=1)
-    stage: int = Field(ge=1, le=MAX_STAGES)
+    stage: StageNumber
 
     def describe(self, sc: Scenario) -> str:
         return f"{names(self.people)} are released in stage {self.stage}"

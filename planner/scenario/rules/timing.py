@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.base import Hour, Hours, Id, Problem, names
+from planner.scenario.base import ClockHour, Hour, Hours, Id, People, Problem, names
 from planner.scenario.rules.base import Relax, RuleBase, rule_kind
 from planner.scenario.rules.exchange import min_count_problems
 
@@ -47,7 +47,7 @@ class LineAfterReleaseRule(RuleBase):
     kind: Literal["line_after_release"]
     line: Id
     cohorts: list[Id] = Field(min_length=1)
-    min_count: int | None = Field(default=None, ge=1)
+    min_count: Annotated[People, Field(ge=1)] | None = None
 
     relaxable: ClassVar = (Relax("min_count", -1),)
 
@@ -160,12 +160,12 @@ class HandoverHoursRule(RuleBase):
     Clock hours are those of ``start_time`` (t=0 is hour ``start_time.hour``; 0 if unset)."""
 
     kind: Literal["handover_hours"]
-    windows: list[tuple[int, int]] = Field(min_length=1)
+    windows: list[tuple[ClockHour, ClockHour]] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _windows(self) -> HandoverHoursRule:
         for lo, hi in self.windows:
-            if not (0 <= lo < hi <= 24):
+            if lo >= hi:
                 raise ValueError(f"window [{lo}, {hi}]: expected 0 <= from < to <= 24")
         return self
 
