@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import re
+import select
+import stat
+import sys
 import tempfile
+import threading
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +26,13 @@ from pydantic import BaseModel, ValidationError
 from planner.plan import Plan
 from planner.scenario import RULE_KINDS, Scenario, ScenarioProblems
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a scenario file
+# A plan file: the largest the tool writes is far smaller (jan-2025-phase1 with 3 alternatives:
+# about 0.4 MB); plan_text_checked refuses to write one that load_plan could not read back.
+MAX_PLAN_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64  # nesting of arrays and objects (the deepest seed or example: 5, a plan: 8)
+MAX_NUMBER_CHARS = 40  # a number literal (a 64-bit int has 20 characters at most)
+MAX_PROBLEMS = 20  # duplicate keys listed
 DEFAULT_SEED = "gaza-2025-phase1"
 
 
@@ -45,7 +58,7 @@ def json_path(loc: tuple[Any, ...]) -> str:
         elif isinstance(prev, int) and part in RULE_KINDS and out.startswith("$.rules"):
             pass  # the tag pydantic inserts for a discriminated union member
         else:
-            out += f".{part}"
+            out += _key_part(str(part))
         prev = part
     return out
 
@@ -74,28 +87,199 @@ def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
     return problems
 
 
+# A JSON string (an unterminated one runs to the end of the text, so that no scan restarts
+# inside it: linear time on any text), a bracket or separator, or any other literal.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)'
+_STRINGS = re.compile(_STRING, re.S)
+_TOKENS = re.compile(_STRING + r'|[\[\]{}:,]|[^\s\[\]{}:,"]+', re.S)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _where(text: str, pos: int) -> str:
+    line, column = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+    return f"line {line} column {column}"
+
+
+def _key_part(key: str) -> str:
+    """One step of a JSON path; keys with control characters are shown escaped."""
+    return f".{key}" if key.isprintable() and key else f"[{json.dumps(key)}]"
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before ``json.loads`` recurses into it."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    if not brackets or max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) <= MAX_DEPTH:
+        return
+    depth, pos = 0, 0
+    for m in _TOKENS.finditer(text):  # only now, to say where
+        depth += _DEPTH_STEP.get(m.group(), 0)
+        if depth > MAX_DEPTH:
+            pos = m.start()
+            break
+    msg = f"arrays and objects nested over {MAX_DEPTH} deep; the limit is {MAX_DEPTH}"
+    raise InputError(source, [(_where(text, pos), msg)])
+
+
+class _BadLiteral(Exception):
+    """(literal, message), raised inside ``json.loads`` by a hook; located afterwards."""
+
+
+def _parse_int(literal: str) -> int:
+    return int(literal) if len(literal) <= MAX_NUMBER_CHARS else _parse_float(literal)  # raises
+
+
+def _parse_float(literal: str) -> float:
+    if len(literal) > MAX_NUMBER_CHARS:
+        msg = f"a number {len(literal)} characters long; the limit is {MAX_NUMBER_CHARS}"
+        raise _BadLiteral(literal, msg)
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _BadLiteral(literal, f"the number {literal} is too large")
+    return value
+
+
+def _parse_constant(name: str) -> Any:
+    raise _BadLiteral(name, f"{name} is not a JSON number (NaN and Infinity are not JSON)")
+
+
+def _literal_problem(text: str, literal: str, msg: str) -> tuple[str, str]:
+    # hooks run in document order: the first token with this text is the one refused
+    pos = next((m.start() for m in _TOKENS.finditer(text) if m.group() == literal), None)
+    return (_where(text, pos) if pos is not None else "$"), msg
+
+
+class _Frame:  # an open object or array while walking JSON text
+    def __init__(self, path: str, is_object: bool):
+        self.path, self.is_object, self.index = path, is_object, 0
+        self.child = path if is_object else f"{path}[0]"
+        self.seen: dict[str, int] = {}
+
+
+def _duplicate_problems(text: str) -> list[tuple[str, str]]:
+    """Walk valid JSON text: every key that appears twice in one object, with the object's
+    JSON path and both lines (the first MAX_PROBLEMS)."""
+    found: list[tuple[str, str, int, int]] = []
+    stack: list[_Frame] = []
+    expect_key = False
+    for m in _TOKENS.finditer(text):
+        tok = m.group()
+        if expect_key and tok.startswith('"'):
+            top, key = stack[-1], json.loads(tok)
+            if key in top.seen:
+                found.append((top.path, key, top.seen[key], m.start()))
+            top.seen.setdefault(key, m.start())
+            top.child, expect_key = top.path + _key_part(key), False
+        elif tok in ("{", "["):
+            stack.append(_Frame(stack[-1].child if stack else "$", tok == "{"))
+            expect_key = tok == "{"
+        elif tok in ("}", "]"):
+            stack.pop()
+            expect_key = False
+        elif tok == "," and stack:
+            top = stack[-1]
+            top.index += 1
+            expect_key = top.is_object
+            if not top.is_object:
+                top.child = f"{top.path}[{top.index}]"
+        if len(found) > MAX_PROBLEMS:
+            break
+    more = [("$", f"more duplicate keys (the first {MAX_PROBLEMS} are listed)")]
+    return [
+        (path, f"duplicate key {key!r} at {_where(text, again)} (first at {_where(text, first)})")
+        for path, key, first, again in found[:MAX_PROBLEMS]
+    ] + more[: len(found) > MAX_PROBLEMS]
+
+
 def parse_json_text(text: str, source: str) -> Any:
+    """Parse untrusted JSON text, or raise InputError: syntax, nesting over MAX_DEPTH levels,
+    over-long or out-of-range numbers, NaN/Infinity, and duplicate keys (with their paths)."""
+    _check_depth(text, source)
+    duplicates = False
+
+    def pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicates
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            duplicates = True
+        return obj
+
     try:
-        return json.loads(text)
+        data = json.loads(
+            text,
+            object_pairs_hook=pairs_to_dict,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+        )
     except json.JSONDecodeError as exc:
-        raise InputError(
-            source, [(f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}")]
-        ) from None
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise InputError(source, [(where, f"not valid JSON: {exc.msg}")]) from None
+    except _BadLiteral as exc:
+        raise InputError(source, [_literal_problem(text, *exc.args)]) from None
+    except RecursionError:  # not expected after _check_depth; never a traceback
+        raise InputError(source, [("$", "arrays and objects nested too deep")]) from None
+    if duplicates:
+        raise InputError(source, _duplicate_problems(text))
+    return data
 
 
-def read_json_file(path: str | Path) -> Any:
-    p = Path(path)
-    source = str(path)
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket"}
+_KINDS.update({stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"})
+
+
+def _not_regular(mode: int) -> str | None:
+    kind = None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "special")
+    return kind and f"cannot read file: it is {kind}, not a regular file"
+
+
+def _read_capped(path: str | Path, cap: int, source: str) -> bytes:
+    """At most cap bytes of a regular file; anything else is refused without blocking."""
+
+    def refuse(msg: str) -> InputError:
+        return InputError(source, [("$", msg)])
+
     try:
-        size = p.stat().st_size
+        st = os.stat(path)  # does not block, whatever the file is
+        if why := _not_regular(st.st_mode):
+            raise refuse(why)
+        if st.st_size > cap:
+            raise refuse(f"file is {st.st_size} bytes; the limit is {cap}")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise refuse(f"cannot read file: {getattr(exc, 'strerror', None) or exc}") from None
+    chunks, total = [], 0
+    try:
+        if why := _not_regular(os.fstat(fd).st_mode):  # the file opened, maybe not the stat's
+            raise refuse(why)
+        os.set_blocking(fd, True)
+        while total <= cap:  # whatever the size said: the file may grow while it is read
+            chunk = os.read(fd, min(1 << 20, cap + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
     except OSError as exc:
-        raise InputError(source, [("$", f"cannot read file: {exc.strerror}")]) from None
-    if size > MAX_FILE_BYTES:
-        raise InputError(source, [("$", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")])
+        raise refuse(f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if total > cap:
+        raise refuse(f"file is more than {cap} bytes (it grew while read); the limit is {cap}")
+    return b"".join(chunks)
+
+
+def read_json_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Parse a JSON file of at most max_bytes, or raise InputError (see ``parse_json_text``)."""
+    source = str(path)
+    data = _read_capped(path, max_bytes, source)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, [("$", f"cannot read file as UTF-8 text: {exc}")]) from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start} (line {data.count(10, 0, exc.start) + 1})"  # 10: newline
+        msg = f"not UTF-8 text: {exc.reason} (0x{data[exc.start : exc.start + 1].hex()})"
+        raise InputError(source, [(where, msg)]) from None
     return parse_json_text(text, source)
 
 
@@ -156,21 +340,156 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
 
 
 def load_plan(path: str | Path) -> Plan:
-    return _validate(Plan, read_json_file(path), str(path))
+    return _validate(Plan, read_json_file(path, max_bytes=MAX_PLAN_BYTES), str(path))
+
+
+def plan_text_checked(text: str) -> str:
+    """The plan's JSON text, if ``load_plan`` can read it back; else InputError."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_PLAN_BYTES:
+        msg = f"the plan is {size} bytes, over the {MAX_PLAN_BYTES} bytes that planner reads"
+        raise InputError("plan", [("$", msg + " back (ask for fewer --alternatives)")])
+    return text
+
+
+class OutputError(Exception):
+    """An output could not be written. ``reported``: the one-line message is already on
+    stderr; ``broken_pipe``: the reader of standard output went away."""
+
+    def __init__(self, message: str, *, broken_pipe: bool = False, reported: bool = False):
+        super().__init__(message)
+        self.message, self.broken_pipe, self.reported = message, broken_pipe, reported
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux allows (/proc)."""
+    with (
+        contextlib.suppress(OSError, ValueError, IndexError),
+        open("/proc/self/status", encoding="ascii", errors="replace") as fh,
+    ):
+        for line in fh:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    with _UMASK_LOCK:  # elsewhere: set and restore at once (racy only against other threads)
+        old = os.umask(0o077)
+        os.umask(old)
+    return old
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write text to path via a temporary file in the same folder and a rename."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    """Write text to path via a temporary file in the same folder and a rename, with the mode
+    ``open(path, "w")`` would give (an existing file's mode; a symlink's target is written).
+    Raises OutputError; the temporary file never stays behind."""
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    folder = target.parent
     try:
+        mode = stat.S_IMODE(os.stat(target).st_mode) & 0o777  # never set-id bits
+    except OSError:
+        mode = 0o666 & ~current_umask()
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), mode)
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except BaseException as exc:
+        if tmp is not None:  # None: mkstemp failed
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+    with contextlib.suppress(OSError):  # the rename is durable once the folder is synced
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _scenario_file(name: str | None) -> str:
+    """The file a scenario argument names (a seed name or nothing: the packaged file)."""
+    if name is None:
+        return str(default_scenario_path())
+    if not os.path.exists(name) and name in seed_names():
+        return str(seeds_dir() / name / "scenario.json")
+    return name
+
+
+def _same_file(a: str, b: str) -> bool:
+    with contextlib.suppress(OSError):
+        if os.path.exists(a) and os.path.exists(b):
+            return os.path.samefile(a, b)
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output_path(path: str | Path, *, inputs: list[str | None]) -> None:
+    """Before a long run: can ``write_atomic`` write path? InputError ("command line", "-o")
+    when its folder is missing or not writable, it is a folder or a device, or it is one of
+    the input files (None or a seed name: the packaged scenario file)."""
+
+    def refuse(msg: str) -> InputError:
+        return InputError("command line", [("-o", msg)])
+
+    name = os.fspath(path)
+    if not name:
+        raise refuse("expected a file name, found nothing")
+    real = os.path.realpath(name) if os.path.islink(name) else name
+    folder = os.path.dirname(real) or "."
+    if os.path.isdir(real):
+        raise refuse(f"{name!r} is a folder; expected a file name")
+    if os.path.exists(real) and not os.path.isfile(real):
+        raise refuse(f"{name!r} is not a regular file (a device, pipe or socket)")
+    if not os.path.isdir(folder):
+        raise refuse(f"the folder {folder!r} does not exist")
+    for given in inputs:
+        if _same_file(name, _scenario_file(given)):
+            raise refuse(f"{name!r} is an input file ({given or 'the seed'}); it would be lost")
+    try:  # os.access can be wrong (ACLs, read-only mounts, root squash): try it
+        fd, tmp = tempfile.mkstemp(prefix=".planner-check.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise refuse(f"cannot create files in the folder {folder!r}: {exc.strerror}") from None
+
+
+def _write_all(text: str) -> None:
+    out = sys.stdout
+    out.flush()
+    buf = getattr(out, "buffer", None)
+    if buf is None:  # a text-only stream (a test's StringIO)
+        out.write(text)
+        return
+    view = memoryview(text.encode(out.encoding or "utf-8", out.errors or "strict"))
+    while view:  # unbuffered (python -u) writes may be partial: the text layer drops the rest
+        written = buf.write(view)
+        if written is None:  # a non-blocking stdout, full for now
+            select.select([], [buf], [])
+        view = view[written or 0 :]
+    buf.flush()
+
+
+def write_stdout(text: str) -> None:
+    """Write text to standard output and flush. On failure (closed pipe, full disk) write one
+    line to stderr, silence stdout, and raise OutputError(reported=True)."""
+    try:
+        _write_all(text)
+    except (OSError, ValueError) as exc:
+        broken = isinstance(exc, BrokenPipeError)
+        why = "the reader closed the pipe" if broken else getattr(exc, "strerror", None) or exc
+        message = f"standard output: cannot write: {why}; the output is incomplete"
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            fd = sys.stdout.fileno()  # raises for a test's capture: nothing to silence then
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, fd)  # the interpreter's last flush passes (no "Exception ignored")
+            os.close(null)
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
+        raise OutputError(message, broken_pipe=broken, reported=True) from None

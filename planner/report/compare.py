@@ -27,8 +27,15 @@ class PlanComparison(BaseModel):
         return not (self.metrics or self.withdrawals or self.stages)
 
 
+def shown(text: object) -> str:
+    """A plan's string for the terminal: as it is when every character is printable, else
+    escaped as ``planner check`` shows untrusted values (Python's repr: ``'\\x1b[2J'``)."""
+    text = str(text)
+    return text if text.isprintable() else repr(text)
+
+
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{c} {n}" for c, n in counts.items()) or "-"
+    return ", ".join(f"{shown(c)} {n}" for c, n in counts.items()) or "-"
 
 
 def _stage_fields(st: Stage | None) -> dict[str, str]:
@@ -38,12 +45,12 @@ def _stage_fields(st: Stage | None) -> dict[str, str]:
         "start_hour": str(st.start_hour),
         "handover_complete_hour": str(st.handover_complete_hour),
         "prisoner_release_hour": str(st.prisoner_release_hour),
-        "site": str(st.site),
-        "line_in_force": st.line_in_force,
+        "site": shown(st.site),
+        "line_in_force": shown(st.line_in_force),
         "hostages": _counts(st.hostages),
         "prisoners": _counts(st.prisoners),
         "destinations": ", ".join(
-            f"{t.destination} {sum(t.prisoners.values())}" for t in st.transfers
+            f"{shown(t.destination)} {sum(t.prisoners.values())}" for t in st.transfers
         )
         or "-",
     }
@@ -80,16 +87,16 @@ def comparison_text(cmp: PlanComparison, name_a: str = "A", name_b: str = "B") -
     if cmp.identical:
         return "the plans are the same"
     lines = [
-        f"A = {name_a}",
-        f"B = {name_b}",
+        f"A = {shown(name_a)}",
+        f"B = {shown(name_b)}",
         "same structure" if cmp.same_structure else "different structure",
     ]
     for k, (x, y) in cmp.metrics.items():
-        lines.append(f"metrics {k}: A {x} | B {y}")
+        lines.append(f"metrics {shown(k)}: A {shown(x)} | B {shown(y)}")
     for ln, (x, y) in cmp.withdrawals.items():
-        lines.append(f"line {ln} (start-complete): A {x} | B {y}")
+        lines.append(f"line {shown(ln)} (start-complete): A {shown(x)} | B {shown(y)}")
     for st in cmp.stages:
         lines.append(f"stage {st.index}:")
         for k, (x, y) in st.fields.items():
-            lines.append(f"  {k}: A {x} | B {y}")
+            lines.append(f"  {shown(k)}: A {shown(x)} | B {shown(y)}")
     return "\n".join(lines)
