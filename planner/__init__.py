@@ -9,6 +9,7 @@ report = verify(scenario, result.plan)
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +44,11 @@ def solve(
     alternatives: int = 1,
     params: Mapping[str, Any] | None = None,
     log: bool = False,
+    stop: threading.Event | None = None,
 ) -> SolveResult:
     """Solve a scenario (settings default to its ``solver`` section); ``params`` passes CP-SAT
-    parameters through by name, ``log`` prints CP-SAT's search log to stderr. See
+    parameters through by name, ``log`` prints CP-SAT's search log to stderr; setting ``stop``
+    from another thread stops the search (``planner.solver.Interrupted`` is raised). See
     ``planner.solver.solve``."""
     from planner.solver import solve as _solve
 
@@ -58,6 +61,7 @@ def solve(
         alternatives=alternatives,
         params=params,
         log=log,
+        stop=stop,
     )
 
 
@@ -68,12 +72,20 @@ def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
     return _verify(scenario, plan)
 
 
-def explain(scenario: Scenario, *, time_limit: float = 120.0, top: int = 10) -> Explanation:
+def explain(
+    scenario: Scenario,
+    *,
+    time_limit: float = 120.0,
+    top: int = 10,
+    stop: threading.Event | None = None,
+) -> Explanation:
     """Infeasible: disjoint minimal conflicts with the smallest fix of each number. Feasible:
-    which rules bind the first objective terms, and by how many hours."""
+    which rules bind the first objective terms, and by how many hours. Time running out is
+    never a verdict (``feasible`` None, ``unfinished`` lists what was not done); ``stop`` as
+    in ``solve``."""
     from planner.explainer import explain as _explain
 
-    return _explain(scenario, time_limit=time_limit, top=top)
+    return _explain(scenario, time_limit=time_limit, top=top, stop=stop)
 
 
 def compare_plans(a: Plan, b: Plan) -> PlanComparison:

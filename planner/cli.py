@@ -1,22 +1,40 @@
 """Command line: parses arguments, calls the library, prints. No planning logic lives here.
 
 Exit codes: 0 solved / all rules hold / valid, 1 a plan breaks rules, 2 bad input,
-3 infeasible, 4 no answer within the time limit.
+3 infeasible, 4 no answer within the time limit (explain: not finished), 74 an output could
+not be written (full disk), 130 interrupted (Ctrl-C: the search is stopped, nothing is
+written), 141 the reader of standard output went away.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
+import math
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
-from planner.io import InputError, load_plan, load_scenario, write_atomic
+from planner.errors import Interrupted, ModelInvalid
+from planner.io import (
+    InputError,
+    OutputError,
+    check_output_path,
+    load_plan,
+    load_scenario,
+    plan_text_checked,
+    write_atomic,
+    write_stdout,
+)
 from planner.report.text import conflict_text, explanation_text, plan_table
 from planner.scenario import Scenario
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
+EXIT_OUTPUT, EXIT_INTERRUPTED, EXIT_PIPE = 74, 130, 141
+STOP = threading.Event()  # the stop hook the command line passes to solve and explain
+MAX_TOP = 1000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _out(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    write_stdout(text if text.endswith("\n") else text + "\n")
 
 
 def _err(text: str) -> None:
@@ -108,17 +126,48 @@ def _params(items: list[str]) -> dict[str, object]:
     return out
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """Solver options within the ranges of the scenario's ``solver`` section (one declaration:
+    ``SolverSettings``), and the counts within their caps; else InputError naming the option."""
+    from pydantic import ValidationError
+
+    from planner.scenario import SolverSettings
+    from planner.solver import MAX_ALTERNATIVES
+
+    options = {"time_limit": "time_limit_seconds", "seed": "seed", "workers": "workers"}
+    given = {
+        field: getattr(args, opt)
+        for opt, field in options.items()
+        if getattr(args, opt, None) is not None
+    }
+    problems: list[tuple[str, str]] = []
+    limit = given.get("time_limit_seconds")
+    if limit is not None and not math.isfinite(limit):
+        problems.append(("--time-limit", f"expected a finite number of seconds, found {limit}"))
+        del given["time_limit_seconds"]
+    try:
+        SolverSettings(**given)
+    except ValidationError as err:
+        by_field = {field: opt for opt, field in options.items()}
+        for e in err.errors(include_url=False):
+            opt = "--" + by_field[str(e["loc"][0])].replace("_", "-")
+            problems.append((opt, f"expected: {e['msg']}; found {e['input']!r}"))
+    caps = {"alternatives": MAX_ALTERNATIVES, "top": MAX_TOP}
+    for opt, cap in caps.items():
+        value = getattr(args, opt, None)
+        if value is not None and not 1 <= value <= cap:
+            problems.append((f"--{opt}", f"expected 1..{cap}, found {value}"))
+    if problems:
+        raise InputError("command line", problems)
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     from planner.solver import solve
 
-    for name in ("time_limit", "seed", "workers", "alternatives"):
-        value = getattr(args, name)
-        if value is not None and value <= (0 if name != "seed" else -1):
-            raise InputError(
-                "command line",
-                [(f"--{name.replace('_', '-')}", f"expected a positive number, found {value}")],
-            )
+    _check_options(args)
     params = _params(args.param)
+    if args.output:
+        check_output_path(args.output, inputs=[args.scenario])
     sc = load_scenario(args.scenario)
     result = solve(
         sc,
@@ -128,14 +177,13 @@ def cmd_solve(args: argparse.Namespace) -> int:
         alternatives=args.alternatives,
         params=params,
         log=args.log,
+        stop=STOP,
     )
     if result.plan is None and args.json:
-        sys.stdout.write(result.summary_json())
+        write_stdout(result.summary_json())
     if result.status == "infeasible":
         if not args.json:
-            _out(
-                conflict_text(sc, result.conflict, result.conflict_minimal, result.conflict_found)
-            )
+            _out(conflict_text(sc, result.conflict, result.conflict_minimal, result.conflict_found))
         return EXIT_INFEASIBLE
     if result.plan is None:
         _err(
@@ -148,10 +196,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
         for line in result.verification.lines():
             _err("  " + line)
         return EXIT_VIOLATIONS
+    text = plan_text_checked(result.to_json())
     if args.output:
-        write_atomic(args.output, result.to_json())
+        write_atomic(args.output, text)
     if args.json:
-        sys.stdout.write(result.to_json())
+        write_stdout(text)
     else:
         _out(plan_table(sc, result.plan, wall_seconds=result.wall_seconds))
         for i, alt in enumerate(result.plan.alternatives, start=2):
@@ -203,20 +252,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from planner.explainer import explain
 
+    _check_options(args)
     sc = load_scenario(args.scenario)
-    result = explain(sc, time_limit=args.time_limit, top=args.top)
+    result = explain(sc, time_limit=args.time_limit, top=args.top, stop=STOP)
     if args.json:
         _out(result.model_dump_json(indent=2))
     else:
         _out(explanation_text(sc, result))
-    if result.feasible:
-        return EXIT_OK
-    return EXIT_INFEASIBLE if result.conflicts else EXIT_TIMEOUT
+    if not result.complete or result.feasible is None:
+        return EXIT_TIMEOUT
+    return EXIT_OK if result.feasible else EXIT_INFEASIBLE
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from planner.report.html import plan_html
 
+    check_output_path(args.output, inputs=[args.plan, args.scenario or args.plan])
     plan = load_plan(args.plan)
     sc = load_scenario(args.scenario) if args.scenario else None
     if sc is not None and sc.name != plan.scenario:
@@ -248,19 +299,46 @@ COMMANDS = {
 }
 
 
+@contextlib.contextmanager
+def _ctrl_c_stops() -> Iterator[None]:
+    """While a command runs, Ctrl-C sets the stop hook (``STOP``): the running search stops
+    and the command ends with "interrupted" (exit 130). A second Ctrl-C raises at once."""
+
+    def first(signum: int, frame: object) -> None:
+        STOP.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    STOP.clear()
+    try:
+        old = signal.signal(signal.SIGINT, first)
+    except ValueError:  # not the main thread: the caller handles signals
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with _ctrl_c_stops():
+            return COMMANDS[args.command](args)
     except InputError as exc:
         _err(exc.render())
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        _err("interrupted")
-        return 130
-    except BrokenPipeError:  # e.g. `planner solve | head`: the reader left, nothing to report
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+    except ModelInvalid as exc:  # a number out of range for CP-SAT: named, never "no time"
+        source = getattr(args, "scenario", None) or "scenario"
+        _err(f"{source}: {exc.path}: {exc.message}")
+        return EXIT_INPUT
+    except (KeyboardInterrupt, Interrupted):
+        _err("interrupted: the search was stopped; nothing was written")
+        return EXIT_INTERRUPTED
+    except OutputError as exc:  # a full disk, a closed pipe: one line, said once
+        if not exc.reported:
+            _err(exc.message)
+        return EXIT_PIPE if exc.broken_pipe else EXIT_OUTPUT
 
 
 if __name__ == "__main__":

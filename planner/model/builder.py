@@ -22,6 +22,7 @@ class BuiltModel:
     vars: Variables
     literals: dict[str, IntVar] = field(default_factory=dict)  # rule id -> enforcement literal
     terms: dict[str, LinExpr] = field(default_factory=dict)  # objective term -> expression
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # rule id -> constraints
 
     def size(self) -> dict[str, int]:
         proto = self.model.proto
@@ -53,7 +54,7 @@ def build_model(
             m.add(lit == 1)
         return lit
 
-    built.literals = add_rules(v, literal_for, all_enforced=enforce_rules)
+    built.literals = add_rules(v, literal_for, all_enforced=enforce_rules, spans=built.spans)
     if with_objective:
         for term in sc.objective.terms:
             built.terms[term] = objective.TERMS[term](v)

@@ -418,17 +418,25 @@ def fixed_stage(v: Variables, r: FixedStageRule, lit: IntVar) -> None:
         v.model.add(v.person_released(person, r.stage - 1) == 1).only_enforce_if(lit)
 
 
-
 def add_rules(
-    v: Variables, literal_for: Callable[[str], IntVar], *, all_enforced: bool
+    v: Variables,
+    literal_for: Callable[[str], IntVar],
+    *,
+    all_enforced: bool,
+    spans: dict[str, tuple[int, int]] | None = None,
 ) -> dict[str, IntVar]:
     """Add every rule of the scenario, in scenario order, each under its own literal, then
     what holds where no rule of a class is in force (not needed when ``all_enforced`` and the
-    class has rules). Returns rule id -> literal."""
+    class has rules). Returns rule id -> literal; ``spans`` receives, per rule id, the range
+    of constraint indices its builder added (to name a rule CP-SAT rejects)."""
     lits: dict[str, IntVar] = {}
+    constraints = v.model.proto.constraints
     for r in v.sc.rules:
         lits[r.id] = literal_for(r.id)
+        first = len(constraints)
         BUILDERS[type(r)](v, r, lits[r.id])
+        if spans is not None:
+            spans[r.id] = (first, len(constraints))
     for cls, absent in WHEN_ABSENT.items():
         own = [lits[r.id] for r in v.sc.rules if isinstance(r, cls)]
         if not (own and all_enforced):

@@ -231,10 +231,7 @@ def plan_html(plan: Plan, sc: Scenario | None = None) -> str:
             "<h2>Rules</h2>",
             _table(
                 ["id", "kind", "meaning"],
-                [
-                    [f"<code>{_e(r.id)}</code>", _e(r.kind), _e(r.describe(sc))]
-                    for r in sc.rules
-                ],
+                [[f"<code>{_e(r.id)}</code>", _e(r.kind), _e(r.describe(sc))] for r in sc.rules],
             ),
         ]
     out.append("</body></html>")

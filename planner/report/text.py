@@ -156,24 +156,36 @@ def conflict_text(sc: Scenario, rules: list[str], minimal: bool, found: bool = T
 
 def explanation_text(sc: Scenario, ex: Explanation) -> str:
     took = f"{ex.seconds:.1f} s" + ("" if ex.complete else ", time ran out: partial")
-    if not ex.feasible:
-        if not ex.conflicts:
-            return f"{sc.name}: no answer within the time limit ({took})"
+    if ex.feasible is None:
+        out = [f"{sc.name}: undecided: no answer within the time limit ({took})"]
+    elif not ex.feasible:
         out = [f"{sc.name}: infeasible; {len(ex.conflicts)} independent conflict(s) ({took})"]
         for i, c in enumerate(ex.conflicts, start=1):
             out += ["", f"Conflict {i}:", conflict_text(sc, c.rules, c.minimal)]
             if c.relaxations:
                 out.append("Smallest fixes (each alone, verified by solving):")
                 out += [f"  {r.sentence}" for r in c.relaxations]
-        return "\n".join(out)
+    else:
+        out = _binding_text(sc, ex, took)
+    if ex.unfinished:
+        out += ["", "Not finished (time ran out; raise --time-limit):"]
+        out += [f"  {what}" for what in ex.unfinished]
+    return "\n".join(out)
+
+
+def _binding_text(sc: Scenario, ex: Explanation, took: str) -> list[str]:
     terms = list(ex.baseline)
-    out = [
-        f"{sc.name}: feasible ({took}); optimum: "
-        + ", ".join(f"{t} {v}" for t, v in ex.baseline.items())
-    ]
+    best = "optimum" if ex.baseline_proved else "best found (not proved optimal)"
+    out = [f"{sc.name}: feasible ({took})"]
+    if ex.baseline:
+        out[0] += f"; {best}: " + ", ".join(f"{t} {v}" for t, v in ex.baseline.items())
     if not ex.binding:
-        out.append("no rule binds the first objective terms")
-        return "\n".join(out)
+        out.append(
+            "no rule binds the first objective terms"
+            if ex.complete
+            else "no binding rule found before time ran out"
+        )
+        return out
     out += [
         "",
         "What binds (hours gained in each term if the rule is dropped or relaxed by one "
@@ -184,4 +196,4 @@ def explanation_text(sc: Scenario, ex: Explanation) -> str:
         for b in ex.binding
     ]
     out += ["  " + line for line in _table(["rule", "change", *terms], rows)]
-    return "\n".join(out)
+    return out

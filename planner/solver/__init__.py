@@ -1,5 +1,6 @@
 """The solve layer: runs CP-SAT on a built model and turns its answers into plans.
 
+- ``control``: one search on a worker thread: Ctrl-C, the stop hook, MODEL_INVALID named
 - ``run``: solver factory (with pass-through parameters and a log switch), lexicographic steps
 - ``decode``: CP-SAT values -> Plan (objective values as CP-SAT found them)
 - ``conflict``: minimal conflicting rule sets (assumption cores, shrunk by deletion)
@@ -13,6 +14,7 @@ Nothing here imports ``planner.explainer``; explain builds on this package.
 from __future__ import annotations
 
 from planner.solver.conflict import Conflict, minimal_conflict
+from planner.solver.control import Interrupted, ModelInvalid
 from planner.solver.decode import decode
 from planner.solver.run import (
     Lexicographic,
@@ -23,10 +25,13 @@ from planner.solver.run import (
     make_solver,
     named_values,
 )
-from planner.solver.solve import SolveResult, solve
+from planner.solver.solve import MAX_ALTERNATIVES, SolveResult, solve
 
 __all__ = [
+    "MAX_ALTERNATIVES",
     "Conflict",
+    "Interrupted",
+    "ModelInvalid",
     "Lexicographic",
     "SolveResult",
     "SolverOptions",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from ortools.sat.python import cp_model
 
 from planner.model.builder import BuiltModel, build_model
@@ -42,7 +44,7 @@ def find_alternatives(
     values: dict[int, int],
     count: int,
     *,
-    seconds: float,
+    deadline: float,
     seed: int,
     workers: int,
     options: SolverOptions | None = None,
@@ -54,7 +56,7 @@ def find_alternatives(
     prisoner cohorts go with which stage). Each search excludes every structure found so far
     with a no-good clause and is solved lexicographically like the first plan. While it can,
     it also keeps handovers whole (see ``forbid_split_handovers``), unless the best plan
-    itself splits one.
+    itself splits one. Searching stops at ``deadline`` (``time.monotonic()``).
     """
     hostages = [c.id for c in sc.hostage_cohorts]
     every = [c.id for c in sc.hostage_cohorts + sc.prisoner_cohorts]
@@ -64,6 +66,9 @@ def find_alternatives(
     for keep_whole in whole:
         for cohorts in (hostages, every):
             while len(plans) < count:
+                seconds = deadline - time.monotonic()
+                if seconds <= 0.01:
+                    return plans
                 alt = build_model(sc)
                 if keep_whole:
                     forbid_split_handovers(alt)

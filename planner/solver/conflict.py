@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from planner.model.builder import build_model
 from planner.scenario import Scenario
+from planner.solver.control import run_search
 from planner.solver.run import make_solver
 
 
@@ -39,7 +40,7 @@ def core_status(
     built = build_model(sc, enforce_rules=False, with_objective=False)
     built.assume(assumed)
     solver = make_solver(seed, 1, seconds)
-    code = solver.solve(built.model)
+    code = run_search(solver, built.model, built)
     core: list[str] = []
     if code == cp_model.INFEASIBLE:
         by_index = {lit.index: rid for rid, lit in built.literals.items()}

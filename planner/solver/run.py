@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict
 
 from planner.model.builder import BuiltModel
+from planner.solver.control import run_search
 
 Status = Literal["optimal", "feasible", "infeasible", "time_limit"]
 
@@ -76,6 +77,7 @@ def make_solver(
     p.num_workers = workers
     p.random_seed = seed
     p.max_time_in_seconds = max(seconds, 0.01)
+    p.catch_sigint_signal = False  # Ctrl-C is Python's: see planner.solver.control
     if options is not None:
         for name, value in options.params.items():
             setattr(p, name, value)
@@ -134,64 +136,94 @@ def lexicographic(
 ) -> Lexicographic:
     """Minimise each term in turn (all of ``built.terms`` unless ``terms`` is given), bounding
     it by its optimum before the next. Step 1 is hinted with ``hint`` (variable name -> value),
-    if given; each later step with the solution of the step before."""
-    began = time.monotonic()
-    model = built.model
-    every_var = [model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))]
-    best: list[int] | None = None
-    term_values: dict[str, int] = {}
-    steps: list[StepReport] = []
-    all_optimal, infeasible = True, False
+    if given; each later step with the solution of the step before. Steps share ``seconds``."""
+    run = _Steps(built, time.monotonic() + seconds, seed, workers, options)
     for term in terms if terms is not None else list(built.terms):
-        expr = built.terms[term]
-        remaining = seconds - (time.monotonic() - began)
-        if remaining <= 0.01:
-            all_optimal = all_optimal and term.startswith("tidy")
+        if not run.step(term, hint):
+            run.all_optimal = run.all_optimal and term.startswith("tidy")
             break
-        model.minimize(expr)
+    return run.result()
+
+
+class _Steps:
+    """The state of one lexicographic run: the best solution so far and the steps taken."""
+
+    def __init__(
+        self,
+        built: BuiltModel,
+        deadline: float,
+        seed: int,
+        workers: int,
+        options: SolverOptions | None,
+    ):
+        self.built, self.deadline = built, deadline
+        self.seed, self.workers, self.options = seed, workers, options
+        model = built.model
+        self.every_var = [
+            model.get_int_var_from_proto_index(i) for i in range(len(model.proto.variables))
+        ]
+        self.best: list[int] | None = None
+        self.term_values: dict[str, int] = {}
+        self.steps: list[StepReport] = []
+        self.all_optimal, self.infeasible = True, False
+
+    def _hints(self, hint: Mapping[str, int] | None) -> int:
+        model = self.built.model
         model.clear_hints()
-        if best is not None:
-            for var, value in zip(every_var, best, strict=True):
+        if self.best is not None:
+            for var, value in zip(self.every_var, self.best, strict=True):
                 model.add_hint(var, value)
         elif hint:
-            _hint(model, every_var, hint)
-        hinted = hint_count(model)
-        solver = make_solver(seed, workers, remaining, options)
+            _hint(model, self.every_var, hint)
+        return hint_count(model)
+
+    def step(self, term: str, hint: Mapping[str, int] | None) -> bool:
+        """Minimise ``term``; True if proved optimal (the run goes on)."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0.01:
+            return False
+        model, expr = self.built.model, self.built.terms[term]
+        model.minimize(expr)
+        hinted = self._hints(hint)
+        solver = make_solver(self.seed, self.workers, remaining, self.options)
         t0 = time.monotonic()
-        code = solver.solve(model)
-        secs = round(time.monotonic() - t0, 3)
-        name = solver.status_name(code).lower()
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            value = int(solver.value(expr))
-            steps.append(
-                StepReport(term=term, status=name, value=value, seconds=secs, hinted=hinted)
-            )
-            best = [int(solver.value(x)) for x in every_var]
-            term_values = {t: int(solver.value(e)) for t, e in built.terms.items()}
-            model.add(expr <= value)
-            if code == cp_model.OPTIMAL:
-                continue
-        else:
-            steps.append(
-                StepReport(term=term, status=name, value=None, seconds=secs, hinted=hinted)
-            )
-            infeasible = code == cp_model.INFEASIBLE and best is None
-        all_optimal = all_optimal and term.startswith("tidy")
-        break
-    values = None
-    if best is not None:
-        values = dict(zip((x.index for x in every_var), best, strict=True))
-        proved = [st.term for st in steps if st.status == "optimal"]
-        if proved != list(built.terms):  # some term was not minimised to optimality
-            term_values = _tight_terms(built, values, seed)
-    return Lexicographic(values, steps, all_optimal, infeasible, term_values)
+        code = run_search(solver, model, self.built)
+        report = StepReport(
+            term=term,
+            status=solver.status_name(code).lower(),
+            value=None,
+            seconds=round(time.monotonic() - t0, 3),
+            hinted=hinted,
+        )
+        self.steps.append(report)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.infeasible = code == cp_model.INFEASIBLE and self.best is None
+            return False
+        report.value = int(solver.value(expr))
+        self.best = [int(solver.value(x)) for x in self.every_var]
+        self.term_values = {t: int(solver.value(e)) for t, e in self.built.terms.items()}
+        model.add(expr <= report.value)
+        return code == cp_model.OPTIMAL
+
+    def result(self) -> Lexicographic:
+        if self.best is None:
+            return Lexicographic(None, self.steps, self.all_optimal, self.infeasible, {})
+        values = dict(zip((x.index for x in self.every_var), self.best, strict=True))
+        term_values = self.term_values
+        proved = [st.term for st in self.steps if st.status == "optimal"]
+        if proved != list(self.built.terms):  # some term was not minimised to optimality
+            left = min(self.deadline - time.monotonic(), 1.0)
+            term_values = _tight_terms(self.built, values, self.seed, left) if left > 0 else {}
+        return Lexicographic(values, self.steps, self.all_optimal, self.infeasible, term_values)
 
 
-def _tight_terms(built: BuiltModel, values: Mapping[int, int], seed: int) -> dict[str, int]:
+def _tight_terms(
+    built: BuiltModel, values: Mapping[int, int], seed: int, seconds: float
+) -> dict[str, int]:
     """Exact term values of a solution whose terms were not all minimised (a step ran out of
     time): a term's variable is only bounded below by the plan, so fix every other variable to
     the solution and let CP-SAT lower the term variables to the plan's own values. Terms it
-    cannot settle in a second are left out rather than reported loose."""
+    cannot settle in ``seconds`` are left out rather than reported loose."""
     model = built.model.clone()
     proto = model.proto.variables
     loose = []
@@ -202,7 +234,7 @@ def _tight_terms(built: BuiltModel, values: Mapping[int, int], seed: int) -> dic
         else:
             model.add(var == value)
     model.minimize(sum(loose, start=0))
-    solver = make_solver(seed, 1, 1.0)
-    if solver.solve(model) != cp_model.OPTIMAL:
+    solver = make_solver(seed, 1, seconds)
+    if run_search(solver, model) != cp_model.OPTIMAL:
         return {}
     return {t: int(solver.value(e)) for t, e in built.terms.items()}

@@ -4,6 +4,7 @@ alternatives or a conflict, and verify every plan independently."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -16,9 +17,12 @@ from planner.plan import Plan
 from planner.scenario import Scenario
 from planner.solver.alternatives import find_alternatives
 from planner.solver.conflict import minimal_conflict
+from planner.solver.control import stopping
 from planner.solver.decode import decode
 from planner.solver.run import SolverOptions, Status, StepReport, check_params, lexicographic
 from planner.verifier import VerifyReport, verify
+
+MAX_ALTERNATIVES = 10  # plans in one answer; each is a full plan inside the plan file
 
 
 class SolveResult(BaseModel):
@@ -78,16 +82,22 @@ def solve(
     alternatives: int = 1,
     params: Mapping[str, Any] | None = None,
     log: bool = False,
+    stop: threading.Event | None = None,
 ) -> SolveResult:
     """Solve a scenario; settings default to the scenario's ``solver`` section.
 
     Returns a SolveResult with status optimal/feasible (plan set, verified when ``check``),
     infeasible (``conflict`` names a minimal set of conflicting rule ids), or time_limit.
-    ``alternatives`` > 1 also looks for up to that many plans in all, each with a different
-    structure (see ``find_alternatives``); each extra search has the same time limit as the
-    first. ``params`` passes CP-SAT parameters through by name (e.g.
-    ``{"linearization_level": 2}``); ``log`` prints CP-SAT's search log to stderr.
+    ``alternatives`` > 1 (at most ``MAX_ALTERNATIVES``) also looks for up to that many plans
+    in all, each with a different structure (see ``find_alternatives``), within what is left
+    of ``time_limit``: the limit bounds the whole solve. ``params`` passes CP-SAT parameters
+    through by name (e.g. ``{"linearization_level": 2}``); ``log`` prints CP-SAT's search log
+    to stderr. Setting ``stop`` (a ``threading.Event``, from any thread) stops the search and
+    raises ``Interrupted``; Ctrl-C raises ``KeyboardInterrupt`` once the search has stopped.
+    A model CP-SAT rejects raises ``ModelInvalid`` naming the part of the scenario.
     """
+    if not 1 <= alternatives <= MAX_ALTERNATIVES:
+        raise ValueError(f"alternatives: expected 1..{MAX_ALTERNATIVES}, found {alternatives}")
     limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
     seed = seed if seed is not None else sc.solver.seed
     workers = workers if workers is not None else sc.solver.workers
@@ -95,6 +105,20 @@ def solve(
     check_params(options.params)
     check_routes(sc)
     began = time.monotonic()
+    with stopping(stop):
+        return _solve(sc, limit, seed, workers, options, alternatives, check, began)
+
+
+def _solve(
+    sc: Scenario,
+    limit: float,
+    seed: int,
+    workers: int,
+    options: SolverOptions,
+    alternatives: int,
+    check: bool,
+    began: float,
+) -> SolveResult:
     built = build_model(sc)
     result = SolveResult(
         scenario=sc.name,
@@ -107,13 +131,15 @@ def solve(
     run = lexicographic(built, seconds=limit, seed=seed, workers=workers, options=options)
     result.steps = run.steps
     if run.infeasible:
-        left = max(limit - (time.monotonic() - began), 1.0)
-        conflict = minimal_conflict(sc, time_limit=left, seed=seed)
         result.status = "infeasible"
-        result.conflict = conflict.rules
-        result.conflict_minimal = conflict.minimal
-        result.conflict_sentences = conflict.sentences
-        result.conflict_found = conflict.decided
+        left = limit - (time.monotonic() - began)
+        conflict = minimal_conflict(sc, time_limit=left, seed=seed) if left > 0.01 else None
+        if conflict is None or not conflict.decided:
+            result.conflict_found = result.conflict_minimal = False
+        else:
+            result.conflict = conflict.rules
+            result.conflict_minimal = conflict.minimal
+            result.conflict_sentences = conflict.sentences
     elif run.values is not None:
         status = "optimal" if run.all_optimal else "feasible"
         plan = decode(sc, built, run.values, run.term_values, status, seed)
@@ -122,7 +148,7 @@ def solve(
             plan,
             run.values,
             alternatives - 1,
-            seconds=limit,
+            deadline=began + limit,
             seed=seed,
             workers=workers,
             options=options,
