@@ -196,6 +196,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         for line in result.verification.lines():
             _err("  " + line)
         return EXIT_VIOLATIONS
+    if STOP.is_set():  # Ctrl-C after the search: the user asked for nothing to be written
+        raise Interrupted("stopped on request")
     text = plan_text_checked(result.to_json())
     if args.output:
         write_atomic(args.output, text)
@@ -320,9 +322,14 @@ def _ctrl_c_stops() -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
 
 
+SEARCHING = {"solve", "explain"}  # commands whose Ctrl-C stops a CP-SAT search
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command not in SEARCHING:  # Ctrl-C raises KeyboardInterrupt at once
+            return COMMANDS[args.command](args)
         with _ctrl_c_stops():
             return COMMANDS[args.command](args)
     except InputError as exc:

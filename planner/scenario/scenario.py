@@ -368,8 +368,8 @@ def _reference_problems(sc: Scenario) -> Iterator[Problem]:
             for j, ref in enumerate(refs):
                 if ref not in allowed:
                     yield (f"{base}[{j}]", f"expected the id of a {what}, found {ref!r}")
-            if what == "cohort" and len(set(refs)) != len(refs):
-                yield (base, "a cohort is listed twice")
+            if len(set(refs)) != len(refs):
+                yield (base, f"a {what} is listed twice")
 
 
 def _own_checks(sc: Scenario) -> Iterator[Problem]:
@@ -430,6 +430,8 @@ def _cohort_place_problems(
             )
     if c.destinations == []:
         yield (f"{base}.destinations", "expected at least one destination")
+    elif c.destinations is not None and len(set(c.destinations)) != len(c.destinations):
+        yield (f"{base}.destinations", "a destination is listed twice")
 
 
 def estimated_size(sc: Scenario) -> int:
