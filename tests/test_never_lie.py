@@ -22,7 +22,7 @@ from planner.cli import main
 from planner.explainer import Explanation, explain
 from planner.io import load_scenario
 from planner.model import rules as model_rules
-from planner.scenario.rules import StageCapacityRule
+from planner.scenario.rules import AvailabilityRule, StageCapacityRule
 from planner.solver import solve
 
 REAL_SOLVE = cp_model.CpSolver.solve
@@ -176,6 +176,29 @@ def test_model_invalid_names_the_rule_not_the_clock(
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert f"$.rules[{index}]" in err and "'cap'" in err and "time limit" not in err
+
+
+def test_model_invalid_is_not_blamed_on_a_rule_with_intervals(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cumulative refers to its intervals by constraint index: checked alone, out of place,
+    it looked invalid, so the first rule with a cumulative (the seed's hostage fleet) was blamed
+    for any rule's bad numbers."""
+    real = model_rules.BUILDERS[AvailabilityRule]
+
+    def overflowing(v: Any, r: Any, lit: Any) -> None:
+        real(v, r, lit)
+        big = 2**62
+        v.model.add(big * v.start[0] + big * v.start[0] <= 5).only_enforce_if(lit)
+
+    monkeypatch.setitem(model_rules.BUILDERS, AvailabilityRule, overflowing)
+    sc = load_scenario()
+    kinds = [r.kind for r in sc.rules]
+    first = kinds.index("availability")
+    assert kinds.index("hostage_fleet") < first
+    assert main(["solve"]) == 2
+    err = capsys.readouterr().err
+    assert f"$.rules[{first}]" in err and repr(sc.rules[first].id) in err, err
 
 
 @pytest.mark.parametrize(

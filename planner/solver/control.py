@@ -141,9 +141,15 @@ def invalid_model(model: cp_model.CpModel, built: BuiltModel | None) -> ModelInv
 
 
 def _invalid_alone(model: cp_model.CpModel, first: int, end: int) -> bool:
-    """Are constraints ``first..end-1`` of the model invalid with its variables alone?"""
+    """Are constraints ``first..end-1`` of the model invalid with its variables and intervals
+    alone? Constraints refer to intervals by index, so every constraint before ``end`` keeps its
+    place: intervals stay, the others outside the range become empty constraints."""
     part = cp_model.CpModel()
     part.proto.variables.extend(model.proto.variables)
-    for j in range(first, end):
-        part.proto.constraints.append(model.proto.constraints[j])
+    for j in range(end):
+        ct = model.proto.constraints[j]
+        if first <= j or ct.has_interval():
+            part.proto.constraints.append(ct)
+        else:
+            part.proto.constraints.add()
     return bool(part.validate())
