@@ -214,41 +214,53 @@ def stage_capacity(v: Variables, r: StageCapacityRule, lit: IntVar) -> None:
         v.model.add(v.stage_total(s, cohorts) <= r.limit).only_enforce_if(lit)
 
 
-def _same_day(v: Variables, hours: list[LinExpr], name: str) -> dict[tuple[int, int], IntVar]:
-    """same[s, t] <=> hours[s] and hours[t] fall in the same day (24 h from t=0), s != t."""
+def _day(v: Variables, hour: IntVar, name: str) -> IntVar:
+    """The day (24 h from t=0) of an hour variable; one variable per hour variable."""
+    key = f"{name}.day"
+    if key not in v.days:
+        d = v.model.new_int_var(0, v.H // 24, key)
+        v.model.add_division_equality(d, hour, 24)
+        v.days[key] = d
+    return v.days[key]
+
+
+def _both(v: Variables, a: IntVar, b: IntVar, name: str) -> IntVar:
+    """A literal equal to ``a and b``."""
     m = v.model
-    days = []
-    for s, hour in enumerate(hours):
-        h = m.new_int_var(0, v.H, f"{name}.stage{s}.hour")
-        m.add(h == hour)
-        d = m.new_int_var(0, v.H // 24, f"{name}.stage{s}.day")
-        m.add_division_equality(d, h, 24)
-        days.append(d)
-    same: dict[tuple[int, int], IntVar] = {}
-    for s in range(v.S):
-        for t in range(s + 1, v.S):
-            b = m.new_bool_var(f"{name}.stage{s}.same_day.stage{t}")
-            m.add(days[s] == days[t]).only_enforce_if(b)
-            m.add(days[s] != days[t]).only_enforce_if(~b)
-            same[s, t] = same[t, s] = b
-    return same
+    x = m.new_bool_var(name)
+    m.add_bool_and([a, b]).only_enforce_if(x)
+    m.add_bool_or([~a, ~b, x])
+    return x
+
+
+def _per_day(
+    v: Variables, days: list[IntVar], present: list[Any], demand: list[Any], cap: int, name: str
+) -> None:
+    """At most ``cap`` demand in any one day: one optional one-day interval per slot and a
+    cumulative over them (a no-overlap when every demand is 1 and the cap is 1). Linear in the
+    slots, where same-day booleans between every pair of slots would be quadratic."""
+    m = v.model
+    intervals = [
+        m.new_optional_fixed_size_interval_var(d, 1, p, f"{name}.stage{s}")
+        for s, (d, p) in enumerate(zip(days, present, strict=True))
+    ]
+    if cap == 1 and all(isinstance(x, int) and x == 1 for x in demand):
+        m.add_no_overlap(intervals)
+    else:
+        m.add_cumulative(intervals, demand, cap)
 
 
 @builds(PrisonProcessingRule)
 def prison_processing(v: Variables, r: PrisonProcessingRule, lit: IntVar) -> None:
-    m = v.model
     cohorts = [c.id for c in v.sc.prisoner_cohorts if c.prison == r.prison]
+    days = [_day(v, v.release[s], f"stage{s}.release") for s in range(v.S)]
     cap = sum(v.sc.cohort_count(c) for c in cohorts)
-    same = _same_day(v, list(v.release), r.id)
-    for s in range(v.S):
-        load: LinExpr = v.stage_total(s, cohorts)
-        for t in range(v.S):
-            if t == s:
-                continue
-            z = m.new_int_var(0, cap, f"{r.id}.stage{s}.from_stage{t}")
-            m.add(z >= v.stage_total(t, cohorts)).only_enforce_if(same[s, t])
-            load = load + z
-        m.add(load <= r.per_day).only_enforce_if(lit)
+    loads = []
+    for s in range(v.S):  # a cumulative's demand is affine: one variable per slot
+        load = v.model.new_int_var(0, cap, f"{r.id}.stage{s}.load")
+        v.model.add(load == v.stage_total(s, cohorts))
+        loads.append(load)
+    _per_day(v, days, [lit] * v.S, loads, r.per_day, r.id)
 
 
 @builds(OrderRule)
@@ -316,19 +328,11 @@ def site_after_line(v: Variables, r: SiteAfterLineRule, lit: IntVar) -> None:
 
 @builds(SiteDailyLimitRule)
 def site_daily_limit(v: Variables, r: SiteDailyLimitRule, lit: IntVar) -> None:
-    m = v.model
     sites = r.sites if r.sites is not None else list(v.site_hours)
-    same = _same_day(v, list(v.start), r.id)
+    days = [_day(v, v.start[s], f"stage{s}.start") for s in range(v.S)]
     for k in sites:
-        for s in range(v.S):
-            others = []
-            for t in range(v.S):
-                if t == s:
-                    continue
-                w = m.new_bool_var(f"{r.id}.{k}.stage{s}.with_stage{t}")
-                m.add(w >= same[s, t] + v.site[t, k] - 1)
-                others.append(w)
-            m.add(1 + sum(others) <= r.per_day).only_enforce_if([lit, v.site[s, k]])
+        present = [_both(v, lit, v.site[s, k], f"{r.id}.{k}.stage{s}") for s in range(v.S)]
+        _per_day(v, days, present, [1] * v.S, r.per_day, f"{r.id}.{k}")
 
 
 @builds(HostageFleetRule)

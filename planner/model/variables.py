@@ -40,6 +40,7 @@ class Variables:
     person: dict[tuple[str, int, Dest], IntVar] = field(default_factory=dict)  # (id, s, dest)
     person_cohort: dict[str, str] = field(default_factory=dict)
     legs: dict[tuple[str, str], tuple[int, list[str]]] = field(default_factory=dict)
+    days: dict[str, IntVar] = field(default_factory=dict)  # "<hour var>.day" -> day (24 h)
 
     @property
     def cohorts(self) -> list[str]:
