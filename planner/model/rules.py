@@ -395,25 +395,23 @@ def veto(v: Variables, r: VetoRule, lit: IntVar) -> None:
 
 @builds(AbroadRule)
 def abroad(v: Variables, r: AbroadRule, lit: IntVar) -> None:
-    for (person, _, d), x in v.person.items():
+    for _, _, d, x in v.person_vars(r.people):
         place = v.sc.place(d) if d is not None else None
-        if person in r.people and not (place is not None and place.abroad):
+        if not (place is not None and place.abroad):
             v.model.add(x == 0).only_enforce_if(lit)
 
 
 @builds(PersonNotBeforeRule)
 def person_not_before(v: Variables, r: PersonNotBeforeRule, lit: IntVar) -> None:
-    for (person, s, _), x in v.person.items():
-        if person in r.people:
-            hour = v.release_hour(s, v.person_cohort[person])
-            v.model.add(hour >= r.hour).only_enforce_if([lit, x])
+    for person, s, _, x in v.person_vars(r.people):
+        hour = v.release_hour(s, v.person_cohort[person])
+        v.model.add(hour >= r.hour).only_enforce_if([lit, x])
 
 
 @builds(LocatedFromRule)
 def located_from(v: Variables, r: LocatedFromRule, lit: IntVar) -> None:
-    for (person, s, _), x in v.person.items():
-        if person in r.people:
-            v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, x])
+    for _, s, _, x in v.person_vars(r.people):
+        v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, x])
 
 
 @builds(FixedStageRule)

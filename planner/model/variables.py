@@ -39,6 +39,7 @@ class Variables:
     flow: dict[tuple[int, str, str], IntVar] = field(default_factory=dict)  # (s, cohort, dest)
     person: dict[tuple[str, int, Dest], IntVar] = field(default_factory=dict)  # (id, s, dest)
     person_cohort: dict[str, str] = field(default_factory=dict)
+    by_person: dict[str, list[tuple[int, Dest, IntVar]]] = field(default_factory=dict)
     legs: dict[tuple[str, str], tuple[int, list[str]]] = field(default_factory=dict)
     days: dict[str, IntVar] = field(default_factory=dict)  # "<hour var>.day" -> day (24 h)
 
@@ -65,10 +66,16 @@ class Variables:
 
     def person_released(self, person: str, s: int | None = None) -> LinExpr:
         """1 if the person is released (in stage s, if given)."""
-        return sum(
-            (x for (p, t, _), x in self.person.items() if p == person and (s is None or t == s)),
-            start=0,
-        )
+        own = self.by_person.get(person, [])
+        return sum((x for t, _, x in own if s is None or t == s), start=0)
+
+    def person_vars(self, people: list[str]) -> list[tuple[str, int, Dest, IntVar]]:
+        """(person, slot, destination, variable) of each of ``people``, in the order the
+        variables were made."""
+        wanted = set(people)
+        return [
+            (p, s, d, x) for p, own in self.by_person.items() if p in wanted for s, d, x in own
+        ]
 
 
 def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
@@ -148,7 +155,9 @@ def _individuals(v: Variables) -> None:
         options: list[Dest] = list(sc.allowed_destinations(cohort)) or [None]
         for s in range(v.S):
             for d in options:
-                v.person[person, s, d] = m.new_bool_var(f"person.{person}.stage{s}.{d}")
+                x = m.new_bool_var(f"person.{person}.stage{s}.{d}")
+                v.person[person, s, d] = x
+                v.by_person.setdefault(person, []).append((s, d, x))
         m.add(v.person_released(person) <= 1)
     for c in v.cohorts:
         if not named[c]:
