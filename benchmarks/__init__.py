@@ -1,0 +1,1 @@
+"""Speed benchmarks: scaled scenarios and independent comparison formulations (issue 9)."""
