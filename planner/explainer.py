@@ -10,22 +10,29 @@ claim holds when the user makes that edit and solves.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import NamedTuple
 
-from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.model.builder import build_model
-from planner.scenario import Relax, Rule, Scenario
-from planner.solver import lexicographic, make_solver, minimal_conflict, named_values
+from planner.scenario import Scenario
+from planner.solver import minimal_conflict
 from planner.solver.conflict import Conflict
-from planner.solver.control import run_search, stopping
+from planner.solver.control import stopping
+from planner.solver.parallel import default_jobs, run_all
+from planner.trials import (
+    Fix,
+    Optimum,
+    Trial,
+    binding_trials,
+    fix_task,
+    is_hours,
+    optimum,
+    optimum_task,
+    smallest_relaxation,
+)
 
 __all__ = ["Conflict", "Explanation", "explain", "minimal_conflict", "smallest_relaxation"]
 
@@ -92,101 +99,8 @@ class Explanation(BaseModel):
     seconds: float = 0.0
 
 
-def _is_hours(field: str) -> bool:
-    return "hour" in field
-
-
-def _far_end(sc: Scenario, r: Rule, field: str, direction: int) -> int:
-    """The most relaxed value worth trying for a number: downwards, the schema's lower bound
-    (no further than -horizon); upwards, the horizon for hours, else everyone, no further
-    than the schema's upper bound (every suggestion is a value the file can hold)."""
-    H = sc.horizon_hours
-    if direction < 0:
-        lowest = type(r).lowest(field)
-        return -H if lowest is None else max(lowest, -H)
-    if _is_hours(field):
-        far = H
-    else:
-        everyone = sum(c.count for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts])
-        far = max(everyone, sc.max_stages)
-    highest = type(r).highest(field)
-    return far if highest is None else min(far, highest)  # a value the file may hold
-
-
-def _step(relax: Relax, current: int) -> int:
-    """The change 'what binds' tries: the rule's own step, else a day for hours, else 10%."""
-    if relax.step is not None:
-        return relax.step * relax.direction
-    if _is_hours(relax.field):
-        return 24 * relax.direction
-    return relax.direction * max(1, math.ceil(abs(current) * 0.1))
-
-
-def _feasible(sc: Scenario, drop: list[str], seed: int, seconds: float) -> bool | None:
-    """Is the scenario with the ``drop`` rules deleted feasible? None: no answer in time."""
-    built = build_model(sc.without(drop), with_objective=False)
-    code = run_search(make_solver(seed, 1, seconds), built.model, built)
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return True
-    return False if code == cp_model.INFEASIBLE else None
-
-
-class Fix(NamedTuple):
-    """A bisection's answer: the closest value found that makes the rest feasible (None: none
-    does, or none was found), and whether that is decided (False: time ran out)."""
-
-    value: int | None
-    decided: bool
-
-
-def smallest_relaxation(
-    sc: Scenario,
-    rule_id: str,
-    field: str,
-    direction: int,
-    *,
-    drop: Sequence[str] = (),
-    seed: int = 0,
-    seconds: float = 10.0,
-    deadline: float | None = None,
-) -> Fix:
-    """The value of ``field`` closest to the current one that makes the scenario feasible (with
-    the ``drop`` rules dropped), by bisection; value None if even the far end is infeasible.
-    Feasibility only grows as a number is relaxed, so bisection finds the exact boundary. A
-    trial without an answer within ``seconds`` (or past the ``time.monotonic()`` deadline)
-    ends the search undecided: it never counts as infeasible."""
-    r = sc.rule(rule_id)
-    current = getattr(r, field)
-    far = _far_end(sc, r, field, direction)
-    if (far - current) * direction <= 0:
-        return Fix(None, True)
-
-    def trial(value: int) -> bool | None:
-        left = seconds if deadline is None else min(seconds, deadline - time.monotonic())
-        if left <= 0:
-            return None
-        return _feasible(sc.with_value(rule_id, field, value), list(drop), seed, left)
-
-    at_far = trial(far)
-    if at_far is None:
-        return Fix(None, False)
-    if not at_far:
-        return Fix(None, True)
-    bad, good = current, far
-    while abs(good - bad) > 1:
-        mid = (bad + good) // 2
-        ok = trial(mid)
-        if ok is None:
-            return Fix(good, False)
-        if ok:
-            good = mid
-        else:
-            bad = mid
-    return Fix(good, True)
-
-
 def _relaxation_sentence(rule_id: str, field: str, current: int, fix: Fix) -> str:
-    unit = " h" if _is_hours(field) else ""
+    unit = " h" if is_hours(field) else ""
     value = fix.value
     if value is None and not fix.decided:
         return f"rule `{rule_id}`: {field}: no answer within the time limit"
@@ -208,26 +122,6 @@ def _first_terms(sc: Scenario, n: int = 2) -> list[str]:
     return list(sc.objective.terms[:n])
 
 
-def _optimum(
-    sc: Scenario,
-    terms: list[str],
-    seed: int,
-    seconds: float,
-    hint: dict[str, int] | None = None,
-) -> tuple[dict[str, int], dict[str, int], bool] | None:
-    """Best values CP-SAT found for ``terms`` (lexicographic), the solution by variable name
-    (a hint for an edited variant), and whether every term was proved optimal; None if no
-    solution in time."""
-    if seconds <= 0:
-        return None
-    built = build_model(sc)
-    run = lexicographic(built, seconds=seconds, seed=seed, workers=1, terms=terms, hint=hint)
-    if run.values is None or any(t not in run.term_values for t in terms):
-        return None  # no solution in time, or its term values could not be settled in time
-    proved = len(run.steps) == len(terms) and all(st.status == "optimal" for st in run.steps)
-    return {t: run.term_values[t] for t in terms}, named_values(built, run.values), proved
-
-
 @dataclass
 class _Explaining:
     """One explain run: the scenario, its settings, the clock and the explanation so far."""
@@ -236,7 +130,9 @@ class _Explaining:
     seed: int
     time_limit: float
     out: Explanation
+    jobs: int = 1
     began: float = dataclass_field(default_factory=time.monotonic)
+    hint: dict[str, int] = dataclass_field(default_factory=dict)
 
     @property
     def per_solve(self) -> float:
@@ -246,6 +142,10 @@ class _Explaining:
     def per_trial(self) -> float:
         """A what-binds trial; an unproved one gives a lower bound."""
         return min(self.per_solve, 10.0)
+
+    @property
+    def deadline(self) -> float:
+        return self.began + self.time_limit
 
     def left(self) -> float:
         return self.time_limit - (time.monotonic() - self.began)
@@ -258,6 +158,22 @@ class _Explaining:
         """Time ran out for ``what``: the explanation is partial and says so."""
         self.out.complete = False
         self.out.unfinished.append(what)
+
+    def baseline(self) -> str:
+        """Solve the scenario as it is, first terms only: a plan decides it feasible (and is the
+        baseline of what binds); a proof of infeasibility sends explain to the conflicts;
+        "unknown" (no answer in time) leaves the question to the conflict search."""
+        terms = _first_terms(self.sc)
+        found = optimum(self.sc, terms, self.seed, min(self.left(), self.per_solve), want_hint=True)
+        if found.status != "found":
+            return found.status
+        self.out.feasible = True
+        self.out.baseline = found.values
+        self.out.baseline_proved = found.proved
+        self.hint = found.hint
+        if not found.proved:  # gains below are against a value not proved optimal
+            self.unfinished("the proof that the baseline is optimal")
+        return "found"
 
     def conflicts(self, most: int) -> None:
         """Disjoint minimal conflicts, up to ``most``. The first search decides feasibility:
@@ -295,32 +211,42 @@ class _Explaining:
 
     def fixes(self) -> None:
         """The smallest change of each number of each conflict, with the other conflicts'
-        rules deleted."""
-        for i, conflict in enumerate(self.out.conflicts):
-            others = [r for j, c in enumerate(self.out.conflicts) if j != i for r in c.rules]
+        rules deleted; the bisections are independent and run in the pool."""
+        wanted: list[tuple[ConflictExplanation, str, str, int]] = []
+        for conflict in self.out.conflicts:
             for rid in conflict.rules:
                 for field, direction, _ in self.sc.rule(rid).relaxable:
-                    self._fix(conflict, rid, field, direction, others)
-
-    def _fix(
-        self, conflict: ConflictExplanation, rid: str, field: str, direction: int, others: list[str]
-    ) -> None:
-        current = getattr(self.sc.rule(rid), field)
-        if current is None:
+                    if getattr(self.sc.rule(rid), field) is not None:
+                        wanted.append((conflict, rid, field, direction))
+        if not wanted:
             return
         if self.left() <= 0:
-            self.unfinished(f"the smallest change of {field} of rule `{rid}`")
+            for _, rid, field, _ in wanted:
+                self.unfinished(f"the smallest change of {field} of rule `{rid}`")
             return
-        fix = smallest_relaxation(
-            self.sc,
-            rid,
-            field,
-            direction,
-            drop=others,
-            seed=self.seed,
-            seconds=self.per_solve,
-            deadline=self.began + self.time_limit,
-        )
+        tasks = [
+            (
+                self.sc,
+                rid,
+                field,
+                direction,
+                self._others(conflict),
+                self.seed,
+                self.per_solve,
+                self.deadline,
+            )
+            for conflict, rid, field, direction in wanted
+        ]
+        for (conflict, rid, field, _), fix in zip(
+            wanted, run_all(fix_task, tasks, self.jobs), strict=True
+        ):
+            self._record_fix(conflict, rid, field, fix)
+
+    def _others(self, conflict: ConflictExplanation) -> list[str]:
+        return [r for c in self.out.conflicts if c is not conflict for r in c.rules]
+
+    def _record_fix(self, conflict: ConflictExplanation, rid: str, field: str, fix: Fix) -> None:
+        current = getattr(self.sc.rule(rid), field)
         if not fix.decided:
             self.unfinished(f"the smallest change of {field} of rule `{rid}`")
         conflict.relaxations.append(
@@ -335,76 +261,68 @@ class _Explaining:
         )
 
     def binding(self, top: int) -> None:
-        """Which rules cost the first objective terms the most, by deleting or relaxing each."""
-        terms = _first_terms(self.sc)
-        found = _optimum(self.sc, terms, self.seed, min(self.left(), self.per_solve))
-        if found is None:
-            self.unfinished("the optimum of " + ", ".join(terms) + " (no plan found in time)")
-            return
-        base, hint, proved = found
-        self.out.baseline = base
-        self.out.baseline_proved = proved
-        if not proved:  # gains below are against a value not proved optimal
-            self.unfinished("the proof that the baseline is optimal")
-        rows: list[Binding] = []
+        """Which rules cost the first objective terms the most, by deleting or relaxing each.
+        First every rule is dropped (one trial each, in the pool); then the numbers of each
+        rule whose dropping gains something (or was not settled) are relaxed by a step."""
+        terms = list(self.out.baseline)
         tried = [r for r in self.sc.rules if r.dropping_relaxes]  # dropping a totals rule
-        for i, r in enumerate(tried):  # releases nobody: not a relaxation
-            if self.left() <= 0:
-                not_tried = ", ".join(f"`{x.id}`" for x in tried[i:])
-                self.unfinished(f"what binds: rules {not_tried} not tried")
-                break
-            rows += self._rule_rows(r, terms, base, hint)
-        rows.sort(key=lambda b: tuple(-b.gains[t] for t in terms))
-        self.out.binding = rows[:top]
+        per_rule = {r.id: binding_trials(self.sc, r) for r in tried}  # releases nobody
+        if self.left() <= 0:
+            not_tried = ", ".join(f"`{x.id}`" for x in tried)
+            self.unfinished(f"what binds: rules {not_tried} not tried")
+            return
+        dropped = self._run([per_rule[r.id][0] for r in tried], terms)
+        rows: dict[str, list[Binding]] = {}
+        going_on: list[Trial] = []
+        for r, got in zip(tried, dropped, strict=True):
+            row, go_on = self._row(per_rule[r.id][0], got, terms)
+            rows[r.id] = [row] if row is not None else []
+            if go_on:
+                going_on += per_rule[r.id][1:]
+        for trial, got in zip(going_on, self._run(going_on, terms), strict=True):
+            row, _ = self._row(trial, got, terms)
+            if row is not None:
+                rows[trial.rule].append(row)
+        flat = [b for r in tried for b in rows[r.id]]
+        flat.sort(key=lambda b: tuple(-b.gains.get(t, 0) for t in terms))
+        self.out.binding = flat[:top]
 
-    def _rule_rows(
-        self, r: Rule, terms: list[str], base: dict[str, int], hint: dict[str, int]
-    ) -> list[Binding]:
-        rows: list[Binding] = []
-        for change, variant in _trials(self.sc, r):
-            if self.left() <= 0:
-                self.unfinished(f"what binds: rule `{r.id}` {change}")
-                break
-            got = _optimum(variant, terms, self.seed, min(self.left(), self.per_trial), hint)
-            if got is None:
-                self.unfinished(f"what binds: rule `{r.id}` {change} (no plan found in time)")
-                continue
-            values, _, proved = got
-            gains = {t: base[t] - values[t] for t in terms}
-            if not any(g > 0 for g in gains.values()):
-                if not proved:  # no gain found, but none ruled out either
-                    self.unfinished(f"what binds: rule `{r.id}` {change} (not proved in time)")
-                if change == "dropped":
-                    break  # relaxing a number gains no more than dropping the rule
-                continue
-            said = ", ".join(f"{t} {base[t]} -> {values[t]}" for t in terms)
-            how = "proved" if proved else "at least the best found in time"
-            rows.append(
-                Binding(
-                    rule=r.id,
-                    change=change,
-                    gains=gains,
-                    proved=proved,
-                    sentence=f"rule `{r.id}` {change}: {said} ({how})",
-                )
-            )
-        return rows
+    def _run(self, trials: list[Trial], terms: list[str]) -> list[Optimum]:
+        tasks = [
+            (t.variant, terms, self.seed, self.per_trial, self.deadline, self.hint) for t in trials
+        ]
+        return run_all(optimum_task, tasks, self.jobs)
 
-
-def _trials(sc: Scenario, r: Rule) -> list[tuple[str, Scenario]]:
-    """The edits 'what binds' tries for a rule: delete it, then move each number by a step."""
-    trials: list[tuple[str, Scenario]] = [("dropped", sc.without([r.id]))]
-    for relax in r.relaxable:
-        current = getattr(r, relax.field)
-        if current is None:
-            continue
-        value = current + _step(relax, current)
-        if current > 0 > value:
-            value = 0  # a positive gap or lag relaxes to none before it turns negative
-        unit = " h" if _is_hours(relax.field) else ""
-        change = f"{relax.field} {current}{unit} -> {value}{unit}"
-        trials.append((change, sc.with_value(r.id, relax.field, value)))
-    return trials
+    def _row(self, trial: Trial, got: Optimum, terms: list[str]) -> tuple[Binding | None, bool]:
+        """The what-binds row of one trial (None: no gain, or no answer), and whether the
+        rule's other trials are worth running (relaxing a number gains no more than dropping
+        the rule)."""
+        what = f"what binds: rule `{trial.rule}` {trial.change}"
+        if got.status == "not tried":
+            self.unfinished(f"{what} (not tried: time ran out)")
+            return None, True
+        if got.status != "found":
+            self.unfinished(f"{what} (no plan found in time)")
+            return None, True
+        base = self.out.baseline
+        gains = {t: base[t] - v for t, v in got.values.items()}
+        if not any(g > 0 for g in gains.values()):
+            if not got.proved:  # no gain found, but none ruled out either
+                self.unfinished(f"{what} (not proved in time)")
+            return None, trial.change != "dropped"
+        said = ", ".join(f"{t} {base[t]} -> {v}" for t, v in got.values.items())
+        how = "proved" if got.proved else "at least the best found in time"
+        if not got.proved and len(got.values) < len(terms):
+            how += "; " + ", ".join(t for t in terms if t not in got.values) + " not settled"
+        sentence = f"rule `{trial.rule}` {trial.change}: {said} ({how})"
+        row = Binding(
+            rule=trial.rule,
+            change=trial.change,
+            gains=gains,
+            proved=got.proved,
+            sentence=sentence,
+        )
+        return row, True
 
 
 def explain(
@@ -414,11 +332,17 @@ def explain(
     seed: int | None = None,
     top: int = 10,
     max_conflicts: int = 5,
+    jobs: int | None = None,
     stop: threading.Event | None = None,
 ) -> Explanation:
     """Why a scenario is infeasible (disjoint minimal conflicts, each with the smallest
     relaxation of each of its numbers), or, if feasible, which rules bind (hours gained on the
     first objective terms when each rule is dropped or relaxed by a step).
+
+    The scenario is solved as it is first; the conflict search runs only when that proves it
+    infeasible (or gives no answer in time). The independent trial solves (fixes, what binds)
+    run on ``jobs`` processes (default: every core; 1: in this process), each with one CP-SAT
+    worker and the seed, so the explanation is the same for any ``jobs``.
 
     Time running out is never a verdict: ``feasible`` is None when undecided, and every part
     not finished is listed in ``unfinished`` (``complete`` false). Setting ``stop`` (from any
@@ -428,11 +352,16 @@ def explain(
         seed=sc.solver.seed if seed is None else seed,
         time_limit=time_limit,
         out=Explanation(scenario=sc.name, feasible=None),
+        jobs=default_jobs() if jobs is None else jobs,
     )
     with stopping(stop):
-        run.conflicts(max_conflicts)
+        status = run.baseline() if run.left() > 0 else "not tried"
+        if status != "found":
+            run.conflicts(max_conflicts)
         if run.out.feasible is False:
             run.fixes()
-        elif run.out.feasible:
+        elif run.out.feasible and status == "found":
             run.binding(top)
+        elif run.out.feasible:  # the conflict search found a plan the baseline did not
+            run.unfinished("what binds (no baseline plan found in time)")
     return run.done()

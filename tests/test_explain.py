@@ -11,11 +11,12 @@ from tinyscen import solved, tiny
 
 from planner import compare_plans, explain, load_scenario
 from planner.cli import main
-from planner.explainer import Explanation, _feasible
+from planner.explainer import Explanation
 from planner.io import default_scenario_path, load_plan
 from planner.report.compare import structure
 from planner.report.text import explanation_text
 from planner.solver import solve
+from planner.trials import feasible as _feasible
 
 TEN_RULES: list[dict[str, Any]] = [
     {"kind": "line_before_handover", "id": "withdraw-first", "line": "yellow"},

@@ -70,7 +70,7 @@ def _calls(sc: Any, **kwargs: Any) -> int:
     original = cp_model.CpSolver.solve
     cp_model.CpSolver.solve = clock.method()  # type: ignore[method-assign]
     try:
-        explain(sc, **kwargs)
+        explain(sc, jobs=1, **kwargs)
     finally:
         cp_model.CpSolver.solve = original  # type: ignore[method-assign]
     return clock.calls
@@ -88,7 +88,7 @@ def test_explain_cut_short_anywhere_claims_only_what_it_proved(
     }
     for answered in range(total):
         time_runs_out(answered)
-        ex = explain(ten_rule_scenario())
+        ex = explain(ten_rule_scenario(), jobs=1)
         assert ex.feasible in (None, False), (answered, ex.feasible)
         assert not ex.complete and ex.unfinished, answered
         for c in ex.conflicts:  # a conflict cut short while shrinking is a superset, said so
@@ -131,7 +131,7 @@ def test_binding_cut_short_is_partial_not_silent(time_runs_out: Any) -> None:
     sc = load_scenario()
     total = _calls(sc, time_limit=60)
     time_runs_out(total // 2)
-    ex = explain(sc, time_limit=60)
+    ex = explain(sc, time_limit=60, jobs=1)
     assert ex.feasible is True and not ex.complete
     assert any(w.startswith("what binds") for w in ex.unfinished)
     from planner.report.text import explanation_text
