@@ -77,15 +77,17 @@ def explain(
     *,
     time_limit: float = 120.0,
     top: int = 10,
+    jobs: int | None = None,
     stop: threading.Event | None = None,
 ) -> Explanation:
     """Infeasible: disjoint minimal conflicts with the smallest fix of each number. Feasible:
     which rules bind the first objective terms, and by how many hours. Time running out is
     never a verdict (``feasible`` None, ``unfinished`` lists what was not done); ``stop`` as
-    in ``solve``."""
+    in ``solve``. The trial solves run on ``jobs`` processes (default every core; the answer
+    is the same for any number)."""
     from planner.explainer import explain as _explain
 
-    return _explain(scenario, time_limit=time_limit, top=top, stop=stop)
+    return _explain(scenario, time_limit=time_limit, top=top, jobs=jobs, stop=stop)
 
 
 def compare_plans(a: Plan, b: Plan) -> PlanComparison:

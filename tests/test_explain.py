@@ -161,3 +161,37 @@ def test_every_rule_kind_is_described_in_its_own_numbers() -> None:
             sentence = r.describe(sc)
             assert sentence not in (r.kind, r.description), r.id
     assert seen == set(RULE_KINDS)
+
+
+def test_explain_is_the_same_on_one_process_and_on_a_pool() -> None:
+    """Trials run in a process pool give exactly the explanation of the serial run."""
+    sc = load_scenario()
+    serial = explain(sc, jobs=1).model_dump(exclude={"seconds"})
+    pooled = explain(sc, jobs=2).model_dump(exclude={"seconds"})
+    assert serial == pooled
+    assert serial["feasible"] and serial["binding"]
+
+
+def test_a_feasible_scenario_needs_no_conflict_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The baseline solve decides feasibility: the free-assumption conflict search (slow on
+    large cases) runs only for a scenario proved infeasible."""
+    import planner.explainer as explainer_module
+
+    def no_conflict_search(*_: object, **__: object) -> None:
+        raise AssertionError("conflict search run on a feasible scenario")
+
+    monkeypatch.setattr(explainer_module, "minimal_conflict", no_conflict_search)
+    ex = explain(load_scenario(), jobs=1)
+    assert ex.feasible is True and ex.complete
+
+
+def test_a_trial_cut_short_gives_a_lower_bound_not_no_plan() -> None:
+    """Dropping January 2025's stage gap leaves a model whose first term is found (52) long
+    before it is proved; a trial cut short says 'at least', with the term it settled."""
+    from planner.trials import optimum
+
+    sc = load_scenario("jan-2025-phase1").without(["two-to-seven-days"])
+    got = optimum(sc, ["living_released_hour", "completion_hour"], 0, 8.0)
+    assert got.status == "found" and not got.proved
+    assert list(got.values) == ["living_released_hour"]
+    assert got.values["living_released_hour"] < 201  # the baseline's value: a real gain
