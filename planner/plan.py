@@ -2,14 +2,21 @@
 
 The plan knows nothing of the solver. Field names follow the plan contract in the design
 (scenario, status, seed, objective, withdrawals, stages, metrics); more fields may be added.
+
+People: ``*_ids`` list people by id; ``*_ranges`` give generated ids ``<cohort>-<n>`` as
+inclusive ranges of n per cohort (``{"living": [[1, 20]]}`` is ``living-1`` to ``living-20``),
+so that a plan's size does not grow with the number of anonymous people. The solver writes named
+people (cohort members) in ``*_ids`` and generated ids as ranges; ``Plan.with_listed_ids()``
+gives the same plan with every id listed (the form of plans before ranges, still read).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 # Bounds on a plan's numbers (a plan file is untrusted input): far beyond any plan the tool
 # writes (hours within a scenario's horizon plus travel, counts within its cohorts), yet small
@@ -23,10 +30,70 @@ PlanHour = Annotated[int, Field(ge=-MAX_PLAN_HOURS, le=MAX_PLAN_HOURS)]
 PlanCount = Annotated[int, Field(ge=-MAX_PLAN_COUNT, le=MAX_PLAN_COUNT)]
 Seed = Annotated[int, Field(ge=-(2**31), le=2**31 - 1, description="CP-SAT's int32 seed")]
 ObjectiveValue = Annotated[int, Field(ge=-MAX_PLAN_OBJECTIVE, le=MAX_PLAN_OBJECTIVE)]
+MAX_RANGES = 10_000  # ranges per cohort in one stage or transfer (the solver writes one)
+GeneratedNumber = Annotated[
+    int,
+    Field(ge=1, le=MAX_PLAN_COUNT, description="n of a generated id <cohort>-<n> (1-based)"),
+]
+IdRange = Annotated[
+    tuple[GeneratedNumber, GeneratedNumber],
+    Field(description="[first, last], inclusive: [1, 20] is <cohort>-1 to <cohort>-20"),
+]
+CohortRanges = Annotated[
+    list[IdRange],
+    Field(max_length=MAX_RANGES, description="ranges of one cohort's generated ids"),
+]
+Ranges = dict[str, CohortRanges]
+RANGE_FIELDS = ("hostage_ranges", "prisoner_ranges")  # left out of the JSON when empty
+_PAIR = re.compile(r"\[\s+(-?\d+),\s+(-?\d+)\s+\]")  # a range, as json.dumps indents it
+
+
+def generated_id(cohort: str, n: int) -> str:
+    """The generated id of the n-th unnamed person of a cohort."""
+    return f"{cohort}-{n}"
+
+
+def parse_generated(pid: str) -> tuple[str, int] | None:
+    """(prefix, n) when ``pid`` has the form of a generated id ``<prefix>-<n>`` (n in ASCII
+    digits without a leading zero); None otherwise. Whether the prefix is a cohort, and n
+    within it, only the scenario says."""
+    head, sep, tail = pid.rpartition("-")
+    if sep and head and tail.isascii() and tail.isdigit() and tail[0] != "0":
+        return head, int(tail)
+    return None
+
+
+def range_text(cohort: str, first: int, last: int) -> str:
+    """A range of generated ids for people to read: ``living-1…living-20``, ``living-7``."""
+    if first == last:
+        return generated_id(cohort, first)
+    return f"{generated_id(cohort, first)}…{generated_id(cohort, last)}"
+
+
+def expanded(ids: list[str], ranges: Ranges) -> list[str]:
+    """``ids`` followed by every id of ``ranges`` (cohort by cohort, range by range)."""
+    out = list(ids)
+    for cohort, spans in ranges.items():
+        for first, last in spans:
+            out += [generated_id(cohort, n) for n in range(first, last + 1)]
+    return out
 
 
 class PlanModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class WithRanges(PlanModel):
+    """A model with ``*_ranges`` fields, written only when not empty (no noise in plans that
+    list every id; the output stays a function of the plan: same plan, same bytes)."""
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_ranges(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data = handler(self)
+        for key in RANGE_FIELDS:
+            if key in data and not data[key]:
+                del data[key]
+        return data
 
 
 class Withdrawal(PlanModel):
@@ -40,7 +107,7 @@ class Leg(PlanModel):
     hours: PlanHour
 
 
-class Transfer(PlanModel):
+class Transfer(WithRanges):
     """Prisoners of one stage moved from one prison to one destination."""
 
     prison: str
@@ -49,13 +116,23 @@ class Transfer(PlanModel):
     travel_hours: PlanHour
     arrival_hour: PlanHour = Field(description="prisoner_release_hour + travel_hours")
     prisoners: dict[str, PlanCount] = Field(default_factory=dict)
-    prisoner_ids: list[str] = Field(default_factory=list)
+    prisoner_ids: list[str] = Field(
+        default_factory=list, description="people moved, by id (the solver: named people)"
+    )
+    prisoner_ranges: Ranges = Field(
+        default_factory=dict,
+        description="cohort -> ranges of the generated ids moved (within the stage's ranges)",
+    )
     buses: PlanCount | None = Field(
         default=None, description="ceil(prisoners / seats), if buses are modelled"
     )
 
+    def with_listed_ids(self) -> Transfer:
+        ids = expanded(self.prisoner_ids, self.prisoner_ranges)
+        return self.model_copy(update={"prisoner_ids": ids, "prisoner_ranges": {}})
 
-class Stage(PlanModel):
+
+class Stage(WithRanges):
     index: int = Field(ge=1, le=MAX_STAGE_INDEX, description="1-based, in order of start_hour")
     start_hour: PlanHour
     handover_complete_hour: PlanHour = Field(description="hostages of the stage received")
@@ -72,12 +149,33 @@ class Stage(PlanModel):
     )
     line_in_force: str = Field(description="the last line whose move completed by start_hour")
     hostages: dict[str, PlanCount] = Field(default_factory=dict)
-    hostage_ids: list[str] = Field(default_factory=list)
+    hostage_ids: list[str] = Field(
+        default_factory=list, description="hostages released, by id (the solver: named people)"
+    )
+    hostage_ranges: Ranges = Field(
+        default_factory=dict, description="cohort -> ranges of the generated ids released"
+    )
     prisoners: dict[str, PlanCount] = Field(default_factory=dict)
-    prisoner_ids: list[str] = Field(default_factory=list)
+    prisoner_ids: list[str] = Field(
+        default_factory=list, description="prisoners released, by id (the solver: named people)"
+    )
+    prisoner_ranges: Ranges = Field(
+        default_factory=dict, description="cohort -> ranges of the generated ids released"
+    )
     transfers: list[Transfer] = Field(
         default_factory=list, description="per prison and destination (with places)"
     )
+
+    def with_listed_ids(self) -> Stage:
+        return self.model_copy(
+            update={
+                "hostage_ids": expanded(self.hostage_ids, self.hostage_ranges),
+                "hostage_ranges": {},
+                "prisoner_ids": expanded(self.prisoner_ids, self.prisoner_ranges),
+                "prisoner_ranges": {},
+                "transfers": [t.with_listed_ids() for t in self.transfers],
+            }
+        )
 
 
 class Metrics(PlanModel):
@@ -106,6 +204,18 @@ class Plan(PlanModel):
         description="other plans with a different structure, best first (solve --alternatives)",
     )
 
+    def with_listed_ids(self) -> Plan:
+        """The same plan with every person listed by id in ``*_ids`` and no ranges (the form
+        of plans before ranges; ``planner solve --ids``). Its size grows with the people."""
+        return self.model_copy(
+            update={
+                "stages": [st.with_listed_ids() for st in self.stages],
+                "alternatives": [alt.with_listed_ids() for alt in self.alternatives],
+            }
+        )
+
     def to_json(self) -> str:
-        """Canonical JSON text: same plan, same bytes."""
-        return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=False) + "\n"
+        """Canonical JSON text: same plan, same bytes. Each range sits on one line (no JSON
+        string holds a raw newline, so only ranges match)."""
+        text = json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=False)
+        return _PAIR.sub(r"[\1, \2]", text) + "\n"

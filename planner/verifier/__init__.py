@@ -14,14 +14,15 @@ id cannot contain ``/``, so the two never clash):
   ``line_in_force``, ``site`` (a handover site exactly when the scenario has handover sites) and
   ``vehicles`` (``ceil(hostages / seats)`` of the ``hostage_fleet`` rule, or null).
 - ``plan/horizon``: a stage hour outside ``[0, H]``.
-- ``plan/people``: counts, person ids, ``unreleased``.
+- ``plan/people``: counts, person ids and ranges of generated ids (each within its cohort, none
+  overlapping another or a listed id, ids + range sizes = the count), ``unreleased``.
 - ``plan/routes``: travel over the routes graph: ``handover_route`` (present exactly with
   handover sites; a path along routes from the site to the reception point taking the shortest
   hours) and each transfer's ``path`` / ``travel_hours`` (the same, from prison to destination).
 - ``plan/transfers``: which prisoners are moved where: every prisoner of a cohort with
   destinations in exactly one transfer of its stage, to an allowed destination, from the cohort's
-  prison; per-cohort counts and ids; ``arrival_hour``; ``buses`` (``ceil(prisoners / seats)`` of
-  the covering ``buses`` rule, or null).
+  prison; per-cohort counts, ids and ranges (inside the stage's); ``arrival_hour``; ``buses``
+  (``ceil(prisoners / seats)`` of the covering ``buses`` rule, or null).
 - ``plan/withdrawals``, ``plan/metrics``, ``plan/objective``.
 
 Field arithmetic (``vehicles``, ``buses``) is reported once, structurally; the ``hostage_fleet``
@@ -32,9 +33,14 @@ stages (``site_daily_limit``, ``hostage_fleet``) name the stage that goes over. 
 recomputed here with networkx (Dijkstra, weight ``hours``, the fastest of parallel routes),
 independently of ``planner.network``.
 
+Ranges are never expanded: they are checked by their bounds (sort and sweep), so the cost grows
+with stages, cohorts, ranges and listed ids, not with the people in the ranges.
+
 Modules: ``context`` (the ids, :class:`Violation`, :class:`VerifyReport` and the lookups every
-check shares), ``structure`` (the ``plan/*`` checks), ``rules`` (one checker per rule class in
-:data:`CHECKERS`; the only module that names rule classes), ``verify`` (the entry point).
+check shares), ``structure`` (the ``plan/*`` checks), ``people`` (``plan/people``), ``transfers``
+(``plan/routes``, ``plan/transfers``), ``spans`` (arithmetic on ranges), ``rules`` (one checker
+per rule class in :data:`CHECKERS`; the only module that names rule classes), ``verify`` (the
+entry point).
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ verify). Knows no rule kind: kind-specific lookups live in ``planner.verifier.ru
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
-from planner.plan import Plan, Stage, Transfer, Withdrawal
+from planner.plan import Plan, Stage, Transfer, Withdrawal, parse_generated
 from planner.scenario import Scenario
 
 PLAN_SCENARIO = "plan/scenario"
@@ -24,8 +23,6 @@ PLAN_TRANSFERS = "plan/transfers"
 PLAN_WITHDRAWALS = "plan/withdrawals"
 PLAN_METRICS = "plan/metrics"
 PLAN_OBJECTIVE = "plan/objective"
-
-_GENERATED_N = re.compile(r"[1-9][0-9]*")
 
 
 # --------------------------------------------------------------------------- report
@@ -96,7 +93,8 @@ def routes_graph(sc: Scenario) -> nx.Graph:
 
 
 class People:
-    """Which cohort a person id belongs to, per docs/rules.md."""
+    """Which cohort a person id belongs to, per docs/rules.md: string operations per id, no
+    pattern matching and no table of generated ids."""
 
     def __init__(self, sc: Scenario):
         self.sc = sc
@@ -107,13 +105,20 @@ class People:
             for m in c.members:
                 self.member_of.setdefault(m.id, c.id)
 
+    def generated(self, pid: str) -> tuple[str, int] | None:
+        """(cohort, n) when ``pid`` has the form ``<cohort>-<n>`` of a cohort of the scenario
+        (n may lie beyond the cohort; a member's id may have this form too)."""
+        gen = parse_generated(pid)
+        return gen if gen is not None and gen[0] in self.unnamed else None
+
     def owner(self, pid: str) -> tuple[str | None, str]:
         """(cohort, "") for a valid id; (None, reason) otherwise."""
         if pid in self.member_of:
             return self.member_of[pid], ""
-        head, sep, tail = pid.rpartition("-")
-        if sep and head in self.unnamed and _GENERATED_N.fullmatch(tail):
-            n, limit = int(tail), self.unnamed[head]
+        gen = self.generated(pid)
+        if gen is not None:
+            head, n = gen
+            limit = self.unnamed[head]
             if n <= limit:
                 return head, ""
             return None, (
@@ -136,7 +141,8 @@ class Context:
     graph: nx.Graph = field(default_factory=nx.Graph)
     place_kind: dict[str, str] = field(default_factory=dict)
     routed: dict[str, list[str]] = field(default_factory=dict)  # cohort -> destinations
-    # person id -> (stage position, stage, listed among hostage_ids?) for every listing
+    # person id -> (stage position, stage, listed among hostage_ids?) for every listing of a
+    # person some rule names (rules name members only, and members are listed by id)
     where: dict[str, list[tuple[int, Stage, bool]]] = field(default_factory=dict)
     _distances: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -154,15 +160,31 @@ class Context:
             dests = sc.allowed_destinations(c.id)
             if dests:
                 ctx.routed[c.id] = dests
-        for pos, st in enumerate(plan.stages, start=1):
+        named = set(sc.individuals())
+        for pos, st in enumerate(plan.stages, start=1) if named else ():
             for ids, hostage in ((st.hostage_ids, True), (st.prisoner_ids, False)):
                 for pid in ids:
-                    ctx.where.setdefault(pid, []).append((pos, st, hostage))
+                    if pid in named:
+                        ctx.where.setdefault(pid, []).append((pos, st, hostage))
         return ctx
 
+    @property
+    def persons(self) -> People:
+        """The scenario's people (built once)."""
+        if self.people is None:
+            self.people = People(self.sc)
+        return self.people
+
     def owner(self, pid: str) -> tuple[str | None, str]:
-        people = self.people if self.people is not None else People(self.sc)
-        return people.owner(pid)
+        return self.persons.owner(pid)
+
+    def generated(self, pid: str) -> tuple[str, int] | None:
+        """(cohort, n) when ``pid`` has the form of a generated id of a scenario cohort."""
+        return self.persons.generated(pid)
+
+    def unnamed(self, cohort: str) -> int:
+        """How many people of ``cohort`` have generated ids (count - members)."""
+        return self.persons.unnamed.get(cohort, 0)
 
     def shortest(self, source: str, target: str) -> int | None:
         """Shortest travel hours from source to target over the routes (None: no route)."""

@@ -26,6 +26,7 @@ from planner.verifier.context import (
     ceil_div,
     names,
 )
+from planner.verifier.people import check_people
 from planner.verifier.rules import fleet_rule, peak_imbalance, prisoners_may_precede_start
 from planner.verifier.transfers import check_routes, check_transfers
 
@@ -248,97 +249,6 @@ def _withdrawal_hours(ctx: Context) -> Iterator[str]:
         previous = w
 
 
-# --------------------------------------------------------------------------- people
-
-
-def _check_people(ctx: Context) -> Iterator[Violation]:
-    seen: dict[str, int] = {}  # id -> stage of its first appearance
-    totals: Counter[str] = Counter()
-    for pos, st in ctx.numbered():
-        sides = (
-            ("hostage", st.hostages, st.hostage_ids, ctx.hostage_cohorts, ctx.prisoner_cohorts),
-            ("prisoner", st.prisoners, st.prisoner_ids, ctx.prisoner_cohorts, ctx.hostage_cohorts),
-        )
-        for side, counts, ids, own, other in sides:
-            problems = chain(
-                _side_counts(side, counts, own, other, totals),
-                _side_ids(ctx, pos, side, counts, ids, own, seen),
-            )
-            for message in problems:
-                yield Violation(rule=PLAN_PEOPLE, stage=pos, message=message)
-    for message in _unreleased(ctx, totals):
-        yield Violation(rule=PLAN_PEOPLE, message=message)
-
-
-def _side_counts(
-    side: str,
-    counts: dict[str, int],
-    own: dict[str, int],
-    other: dict[str, int],
-    totals: Counter[str],
-) -> Iterator[str]:
-    """One side's per-cohort counts in a stage; adds them to ``totals``."""
-    for c, n in counts.items():
-        if c not in own:
-            what = f"{'a prisoner' if side == 'hostage' else 'a hostage'} cohort"
-            kind = what if c in other else "no cohort of the scenario"
-            yield f"{side}s lists {c!r}, which is {kind}"
-        elif n <= 0:
-            yield f"{side}s[{c}] is {n}; counts are positive (zeros are omitted)"
-        else:
-            totals[c] += n
-
-
-def _side_ids(
-    ctx: Context,
-    pos: int,
-    side: str,
-    counts: dict[str, int],
-    ids: list[str],
-    own: dict[str, int],
-    seen: dict[str, int],
-) -> Iterator[str]:
-    """One side's person ids in stage ``pos``; records each first appearance in ``seen``."""
-    listed: Counter[str] = Counter()
-    for pid in ids:
-        cohort, reason = ctx.owner(pid)
-        if cohort is None:
-            yield f"{side}_ids: {reason}"
-        elif cohort not in own:
-            yield f"{side}_ids lists {pid!r} of the other side's cohort {cohort}"
-        else:
-            listed[cohort] += 1
-        if pid in seen:
-            yield f"id {pid!r} appears again (first in stage {seen[pid]})"
-            continue
-        seen[pid] = pos
-    for c in own:
-        n = counts.get(c, 0)
-        if listed[c] != max(n, 0):
-            got = f"{side}_ids lists {listed[c]} of cohort {c}"
-            yield f"{got}, but {side}s[{c}] is {n}"
-
-
-def _unreleased(ctx: Context, totals: Counter[str]) -> Iterator[str]:
-    """The plan's ``unreleased`` against the cohorts and the people released (``totals``)."""
-    for c in [*ctx.hostage_cohorts, *ctx.prisoner_cohorts]:
-        count = ctx.cohort_count(c)
-        if totals[c] > count:
-            yield f"the plan releases {totals[c]} of cohort {c}, which has only {count}"
-        want_left = max(count - totals[c], 0)
-        got_left = ctx.plan.unreleased.get(c)
-        if got_left == 0:
-            yield f"unreleased[{c}] is 0; zero counts are omitted"
-        elif (got_left or 0) != want_left:
-            yield (
-                f"unreleased[{c}] is {got_left or 0}, expected {want_left} "
-                f"({count} in the cohort, {totals[c]} released)"
-            )
-    for c in ctx.plan.unreleased:
-        if c not in ctx.hostage_cohorts and c not in ctx.prisoner_cohorts:
-            yield f"unreleased lists {c!r}, which is no cohort of the scenario"
-
-
 # --------------------------------------------------------------------------- metrics, objective
 
 
@@ -428,7 +338,7 @@ STRUCTURAL_CHECKS: dict[str, Callable[[Context], Iterable[Violation]]] = {
     PLAN_SCENARIO: _check_scenario,
     PLAN_STAGES: _check_stages,
     PLAN_HORIZON: _check_horizon,
-    PLAN_PEOPLE: _check_people,
+    PLAN_PEOPLE: check_people,
     PLAN_ROUTES: check_routes,
     PLAN_TRANSFERS: check_transfers,
     PLAN_WITHDRAWALS: _check_withdrawals,
