@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("scenario", nargs="?", help="scenario JSON or seed name (default: seed case)")
     s.add_argument("-o", "--output", metavar="PLAN.json", help="write the plan JSON here")
     s.add_argument("--json", action="store_true", help="print the plan JSON instead of a table")
+    s.add_argument(
+        "--ids",
+        action="store_true",
+        help="list every person's id instead of ranges of generated ids",
+    )
     s.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
     s.add_argument("--seed", type=int, metavar="N", help="solver random seed")
     s.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
@@ -198,7 +203,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         return EXIT_VIOLATIONS
     if STOP.is_set():  # Ctrl-C after the search: the user asked for nothing to be written
         raise Interrupted("stopped on request")
-    text = plan_text_checked(result.to_json())
+    plan = result.plan.with_listed_ids() if args.ids else result.plan
+    text = plan_text_checked(plan.to_json())
     if args.output:
         write_atomic(args.output, text)
     if args.json:

@@ -10,6 +10,7 @@ from tinyscen import BASE
 
 from planner.cli import main
 from planner.io import default_scenario_path, load_scenario
+from planner.plan import Plan
 
 SEED = "gaza-2025-phase1"
 
@@ -55,9 +56,10 @@ def test_seed_plan_meets_the_contract(seed_plan: tuple[Path, dict]) -> None:
     for key in ("scenario", "status", "seed", "objective", "withdrawals", "stages", "metrics"):
         assert key in plan
     assert plan["status"] in ("optimal", "feasible")
-    # every person exactly once
-    hostage_ids = [i for st in plan["stages"] for i in st["hostage_ids"]]
-    prisoner_ids = [i for st in plan["stages"] for i in st["prisoner_ids"]]
+    # every person exactly once (named by id, generated ids as ranges)
+    listed = Plan.model_validate(plan).with_listed_ids()
+    hostage_ids = [i for st in listed.stages for i in st.hostage_ids]
+    prisoner_ids = [i for st in listed.stages for i in st.prisoner_ids]
     assert len(hostage_ids) == len(set(hostage_ids)) == 48
     assert sum(c.count for c in sc.hostage_cohorts) == 48
     assert sum(c.count for c in sc.hostage_cohorts if c.status == "living") == 20

@@ -1,4 +1,5 @@
-"""CP-SAT values -> Plan: stages in time order, people by id, transfers, metrics."""
+"""CP-SAT values -> Plan: stages in time order, people (named by id, generated as ranges),
+transfers, metrics."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 from ortools.sat.python import cp_model
 
 from planner.model.builder import BuiltModel
-from planner.plan import Leg, Metrics, Plan, Stage, Transfer, Withdrawal
+from planner.plan import Leg, Metrics, Plan, Ranges, Stage, Transfer, Withdrawal, generated_id
 from planner.scenario import Scenario, bus_seats, vehicles_needed
 
 
@@ -17,17 +18,35 @@ def anonymous_ids(sc: Scenario, cohort: str) -> list[str]:
     assert c is not None
     own = set(sc.individuals())
     named = [m.id for m in c.members if m.id not in own]
-    generated = [f"{cohort}-{n}" for n in range(1, c.count - len(c.members) + 1)]
+    generated = [generated_id(cohort, n) for n in range(1, c.count - len(c.members) + 1)]
     return named + generated
 
 
+Span = tuple[int, int]
+
+
+def _add_span(ranges: Ranges, cohort: str, span: Span | None) -> None:
+    """Append ``span`` to the cohort's ranges, joined to the last one when they touch."""
+    if span is None:
+        return
+    spans = ranges.setdefault(cohort, [])
+    if spans and spans[-1][1] + 1 == span[0]:
+        spans[-1] = (spans[-1][0], span[1])
+    else:
+        spans.append(span)
+
+
 class _Decoder:
-    """Reads one solution: stages in time order, with people handed out by id."""
+    """Reads one solution: stages in time order, with people handed out in order: the named
+    by id, the generated as ranges (each cohort's <cohort>-<n> in increasing n)."""
 
     def __init__(self, sc: Scenario, built: BuiltModel, values: dict[int, int]):
         self.sc, self.v, self.values = sc, built.vars, values
         self.seats = bus_seats(sc)
-        self.anonymous = {c: anonymous_ids(sc, c) for c in self.v.cohorts}
+        own = set(sc.individuals())
+        self.members: dict[str, list[str]] = {}  # cohort -> members without rules of their own
+        for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
+            self.members[c.id] = [m.id for m in c.members if m.id not in own]
         self.named: dict[str, list[str]] = {}
         for person, cohort in self.v.person_cohort.items():
             self.named.setdefault(cohort, []).append(person)
@@ -37,16 +56,20 @@ class _Decoder:
     def val(self, x: cp_model.IntVar) -> int:
         return self.values[x.index]
 
-    def take(self, c: str, s: int, d: str | None, n: int) -> list[str]:
-        """Ids of the n people of cohort c released in stage s (to d): persons with variables
-        of their own where the solver put them, the rest from the cohort's anonymous ids."""
+    def take(self, c: str, s: int, d: str | None, n: int) -> tuple[list[str], Span | None]:
+        """The n people of cohort c released in stage s (to d): the ids of persons with
+        variables of their own where the solver put them, then the next of the cohort's
+        anonymous people (``anonymous_ids``): members by id, the rest as a range of n."""
         ids = [p for p in self.named.get(c, []) if self.val(self.v.person[p, s, d])]
         rest = n - len(ids)
         start = self.anonymous_taken[c]
-        ids += self.anonymous[c][start : start + rest]
+        members = self.members.get(c, [])
+        ids += members[start : start + rest]
+        first = max(start, len(members)) - len(members) + 1
+        last = start + rest - len(members)
         self.anonymous_taken[c] += rest
         self.taken[c] += n
-        return ids
+        return ids, ((first, last) if first <= last else None)
 
     def withdrawals(self) -> list[Withdrawal]:
         out = []
@@ -61,17 +84,21 @@ class _Decoder:
         used = (s for s in range(v.S) if self.val(v.active[s]))
         return sorted(used, key=lambda s: (self.val(v.start[s]), s))
 
-    def hostages(self, s: int) -> tuple[dict[str, int], list[str]]:
-        counts, ids = {}, []
+    def hostages(self, s: int) -> tuple[dict[str, int], list[str], Ranges]:
+        counts, ids, ranges = {}, [], {}
         for c in (c.id for c in self.sc.hostage_cohorts):
             n = self.val(self.v.count[s, c])
             if n:
                 counts[c] = n
-                ids += self.take(c, s, None, n)
-        return counts, ids
+                listed, span = self.take(c, s, None, n)
+                ids += listed
+                _add_span(ranges, c, span)
+        return counts, ids, ranges
 
-    def prisoners(self, s: int, release: int) -> tuple[dict[str, int], list[str], list[Transfer]]:
-        counts, ids = {}, []
+    def prisoners(
+        self, s: int, release: int
+    ) -> tuple[dict[str, int], list[str], Ranges, list[Transfer]]:
+        counts, ids, ranges = {}, [], {}
         transfers: dict[tuple[str, str], Transfer] = {}
         for cohort in self.sc.prisoner_cohorts:
             n = self.val(self.v.count[s, cohort.id])
@@ -80,13 +107,17 @@ class _Decoder:
             counts[cohort.id] = n
             dests = self.sc.allowed_destinations(cohort.id)
             if not dests:
-                ids += self.take(cohort.id, s, None, n)
+                listed, span = self.take(cohort.id, s, None, n)
+                ids += listed
+                _add_span(ranges, cohort.id, span)
             for d in dests:
-                ids += self._transfer(s, cohort.id, cohort.prison, d, release, transfers)
+                listed, span = self._transfer(s, cohort.id, cohort.prison, d, release, transfers)
+                ids += listed
+                _add_span(ranges, cohort.id, span)
         for (_, d), t in transfers.items():
             if d in self.seats:
                 t.buses = math.ceil(sum(t.prisoners.values()) / self.seats[d])
-        return counts, ids, list(transfers.values())
+        return counts, ids, ranges, list(transfers.values())
 
     def _transfer(
         self,
@@ -96,11 +127,11 @@ class _Decoder:
         d: str,
         release: int,
         transfers: dict[tuple[str, str], Transfer],
-    ) -> list[str]:
+    ) -> tuple[list[str], Span | None]:
         """The people of cohort c moved from its prison to d in stage s, added to its transfer."""
         n = self.val(self.v.flow[s, c, d])
         if not n:
-            return []
+            return [], None
         assert prison is not None
         hours, path = self.v.legs[prison, d]
         t = transfers.setdefault(
@@ -113,10 +144,11 @@ class _Decoder:
                 arrival_hour=release + hours,
             ),
         )
-        ids = self.take(c, s, d, n)
+        ids, span = self.take(c, s, d, n)
         t.prisoners[c] = n
         t.prisoner_ids += ids
-        return ids
+        _add_span(t.prisoner_ranges, c, span)
+        return ids, span
 
     def stage(self, k: int, s: int, withdrawals: list[Withdrawal]) -> Stage:
         sc, v = self.sc, self.v
@@ -124,9 +156,9 @@ class _Decoder:
         site = next((site for site in v.site_hours if self.val(v.site[s, site])), None)
         route = Leg(path=v.site_paths[site], hours=v.site_hours[site]) if site else None
         hc = st + sc.handover_hours + (route.hours if route else 0)
-        hostages, hostage_ids = self.hostages(s)
+        hostages, hostage_ids, hostage_ranges = self.hostages(s)
         pr = self.val(v.release[s])
-        prisoners, prisoner_ids, transfers = self.prisoners(s, pr)
+        prisoners, prisoner_ids, prisoner_ranges, transfers = self.prisoners(s, pr)
         in_force = sc.initial_position
         for w in withdrawals:
             if w.complete_hour <= st:
@@ -144,8 +176,10 @@ class _Decoder:
             line_in_force=in_force,
             hostages=hostages,
             hostage_ids=hostage_ids,
+            hostage_ranges=hostage_ranges,
             prisoners=prisoners,
             prisoner_ids=prisoner_ids,
+            prisoner_ranges=prisoner_ranges,
             transfers=transfers,
         )
 
