@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.plan import Plan, Stage
+from planner.plan import Plan, Ranges, Stage
+from planner.report.people import people_items
 
 
 class StageDifference(BaseModel):
@@ -38,6 +39,12 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{shown(c)} {n}" for c, n in counts.items()) or "-"
 
 
+def _people(ids: list[str], ranges: Ranges) -> str:
+    """Who is released, the same text for the same people whether the plan lists their ids or
+    gives ranges (``living-1…living-20``), escaped for the terminal."""
+    return ", ".join(shown(item) for item in people_items(ids, ranges, canonical=True)) or "-"
+
+
 def _stage_fields(st: Stage | None) -> dict[str, str]:
     if st is None:
         return {"stage": "(none)"}
@@ -51,6 +58,13 @@ def _stage_fields(st: Stage | None) -> dict[str, str]:
         "prisoners": _counts(st.prisoners),
         "destinations": ", ".join(
             f"{shown(t.destination)} {sum(t.prisoners.values())}" for t in st.transfers
+        )
+        or "-",
+        "hostage people": _people(st.hostage_ids, st.hostage_ranges),
+        "prisoner people": _people(st.prisoner_ids, st.prisoner_ranges),
+        "transfer people": "; ".join(
+            f"{shown(t.destination)}: {_people(t.prisoner_ids, t.prisoner_ranges)}"
+            for t in st.transfers
         )
         or "-",
     }

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from planner.plan import Plan
+from planner.plan import Plan, Ranges
+from planner.report.people import people_items
 from planner.scenario import Scenario
 
 CSS = """
@@ -29,6 +30,11 @@ def _e(value: object) -> str:
 
 def _counts(counts: dict[str, int]) -> str:
     return "<br>".join(f"{_e(c)} {n}" for c, n in counts.items()) or "&ndash;"
+
+
+def _people(ids: list[str], ranges: Ranges) -> str:
+    """Who is released, each id or run (living-1…living-20) escaped."""
+    return ", ".join(_e(item) for item in people_items(ids, ranges)) or "&ndash;"
 
 
 def _clock(sc: Scenario | None, hour: int | None) -> str:
@@ -161,12 +167,26 @@ def _plan_body(plan: Plan, sc: Scenario | None) -> list[str]:
             ],
         ),
     ]
+    out += [
+        "<h2>People</h2>",
+        _table(
+            ["#", "hostages", "prisoners"],
+            [
+                [
+                    str(st.index),
+                    _people(st.hostage_ids, st.hostage_ranges),
+                    _people(st.prisoner_ids, st.prisoner_ranges),
+                ]
+                for st in plan.stages
+            ],
+        ),
+    ]
     transfers = [(st.index, t) for st in plan.stages for t in st.transfers]
     if transfers:
         out += [
             "<h2>Prisoner transfers</h2>",
             _table(
-                ["stage", "from", "to", "route", "prisoners", "buses", "arrives"],
+                ["stage", "from", "to", "route", "prisoners", "people", "buses", "arrives"],
                 [
                     [
                         str(i),
@@ -174,6 +194,7 @@ def _plan_body(plan: Plan, sc: Scenario | None) -> list[str]:
                         _e(t.destination),
                         _e(" → ".join(t.path)),
                         _counts(t.prisoners),
+                        _people(t.prisoner_ids, t.prisoner_ranges),
                         _e(t.buses if t.buses is not None else "–"),
                         _clock(sc, t.arrival_hour),
                     ]

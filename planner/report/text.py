@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from planner.plan import Plan
+from planner.report.people import people_items
 from planner.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -77,6 +78,21 @@ def _stage_lines(sc: Scenario, plan: Plan) -> list[str]:
     return ["Stages", *_indent(_table([*head, "hostages", "prisoners"], rows))]
 
 
+def _people_lines(plan: Plan) -> list[str]:
+    """Who each stage releases: named ids, generated ids as runs (living-1…living-20)."""
+    rows = [
+        [
+            str(st.index),
+            ", ".join(people_items(st.hostage_ids, st.hostage_ranges)) or "-",
+            ", ".join(people_items(st.prisoner_ids, st.prisoner_ranges)) or "-",
+        ]
+        for st in plan.stages
+    ]
+    if not rows:
+        return []
+    return ["", "People", *_indent(_table(["#", "hostages", "prisoners"], rows))]
+
+
 def _transfer_lines(plan: Plan) -> list[str]:
     rows = [
         [
@@ -126,6 +142,7 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
     ]
     out += _withdrawal_lines(sc, plan)
     out += _stage_lines(sc, plan)
+    out += _people_lines(plan)
     out += _transfer_lines(plan)
     out += _summary_lines(plan)
     return "\n".join(out)
