@@ -29,8 +29,11 @@ class Bare:
         self.st = [m.new_int_var(0, max(H - D, 0), f"start{s}") for s in range(S)]
         self.r = [m.new_int_var(0, H, f"release{s}") for s in range(S)]
         self.y = {(s, k): m.new_bool_var(f"y{s}.{k}") for s in range(S) for k in core.sites}
-        self.x = {(s, c): m.new_int_var(0, core.count(c), f"x{s}.{c}") for s in range(S)
-                  for c in core.cohorts}
+        self.x = {
+            (s, c): m.new_int_var(0, core.count(c), f"x{s}.{c}")
+            for s in range(S)
+            for c in core.cohorts
+        }
         self.u = {key: m.new_bool_var(f"u{key}") for key in self.x}
         self.hp = [m.new_bool_var(f"hp{s}") for s in range(S)]
         self.ws = {ln: m.new_int_var(0, max(H - mv, 0), f"ws.{ln}") for ln, mv in core.lines}

@@ -138,7 +138,9 @@ def read_core(sc: Any) -> Core:
         raise Unsupported(f"rule kinds not modelled: {sorted(kinds)}")
     terms = list(sc.objective.terms)
     if set(terms) - set(SUPPORTED_TERMS):
-        raise Unsupported(f"objective terms not modelled: {sorted(set(terms) - set(SUPPORTED_TERMS))}")
+        raise Unsupported(
+            f"objective terms not modelled: {sorted(set(terms) - set(SUPPORTED_TERMS))}"
+        )
     owner = {m.id: c.id for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts] for m in c.members}
     named: dict[str, str] = {}
     for r in sc.rules:

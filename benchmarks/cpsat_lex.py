@@ -35,7 +35,10 @@ def lexicographic(
     began = time.monotonic() if began is None else began
     deadline = began + time_limit
     out = Outcome(formulation, "optimal")
-    out.size = {"variables": len(model.proto.variables), "constraints": len(model.proto.constraints)}
+    out.size = {
+        "variables": len(model.proto.variables),
+        "constraints": len(model.proto.constraints),
+    }
     solution: list[int] | None = None
     for name, expr in terms.items():
         left = deadline - time.monotonic()

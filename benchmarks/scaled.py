@@ -157,7 +157,9 @@ def _rewrite_rule(rule: Data, mapping: dict[str, list[str]]) -> None:
             rule[key] = [new for old in rule[key] for new in mapping.get(old, [old])]
     if isinstance(rule.get("per_hostage"), dict):
         rule["per_hostage"] = {
-            new: rate for old, rate in rule["per_hostage"].items() for new in mapping.get(old, [old])
+            new: rate
+            for old, rate in rule["per_hostage"].items()
+            for new in mapping.get(old, [old])
         }
 
 
@@ -203,6 +205,33 @@ def people(k: int) -> Data:
         counts[c["id"]] = _parts(n, -(-n // MAX_COUNT)) if n > MAX_COUNT else [n]
     split_cohorts(data, counts)
     return _rename(data, f"people-x{k}", f"Core variant with every cohort x{k}")
+
+
+TINY = {
+    "living": 2,
+    "deceased-located": 1,
+    "deceased-later": 1,
+    "deceased-search": 1,
+    "life-sentence": 25,
+    "gaza-detainees": 170,
+    "gaza-remains": 45,
+}
+
+
+def tiny() -> Data:
+    """The core variant with about a tenth of the people (245), the ratios kept (15 remains per
+    deceased hostage, 97.5 prisoners per living hostage) and the per-day limits cut so that
+    they still shape the plan: small enough for the per-person model in the tests."""
+    data = core()
+    for c in _cohorts(data):
+        c["count"] = TINY[c["id"]]
+    limits = {"ofer": 25, "ketziot": 100, "remains-holding": 20}
+    for rule in data["rules"]:
+        if rule["kind"] == "prison_processing":
+            rule["per_day"] = limits[rule["prison"]]
+        if rule["id"] == "prisoners-per-living":
+            rule["max_prisoners_behind"] = TINY["life-sentence"] + TINY["gaza-detainees"]
+    return _rename(data, "tiny-core", "Core variant with a tenth of the people")
 
 
 def cohorts(k: int) -> Data:
@@ -261,20 +290,19 @@ def horizon_year() -> Data:
     data = core()
     data["horizon_hours"] = 8760
     month, fortnight = 720, 336
-    waves = [
-        (f"deceased-month-{k:02d}", 2, month * k, month * k + fortnight) for k in range(1, 11)
-    ]
+    waves = [(f"deceased-month-{k:02d}", 2, month * k, month * k + fortnight) for k in range(1, 11)]
     _waves(data, waves)
     return _rename(data, "horizon-year", "Core variant over a year, remains located monthly")
 
 
-def named(n: int) -> Data:
+def named(n: int, base: Callable[[], Data] = core, name: str = "named") -> Data:
     """n named members with individual rules: deceased hostages located from an hour
     (``located_from``), life-sentence prisoners vetoed (``veto``, the life cohort's release
     rule then needs a min_count) or not before an hour, detainees not before an hour
     (``person_not_before``). Rules are grouped by hour. Every hour keeps the plan feasible."""
-    data = core()
-    n_host = min(n // 5, 20)
+    data = base()
+    later = _cohort(data, "deceased-later")["count"]
+    n_host = min(n // 5, later + _cohort(data, "deceased-search")["count"])
     n_life = max(2, n // 10)
     n_veto = max(1, n // 20)
     n_det = n - n_host - n_life
@@ -285,8 +313,8 @@ def named(n: int) -> Data:
         _cohort(data, cid)["members"].append({"id": pid})
         by_rule.setdefault((kind, hour), []).append(pid)
 
-    for j in range(n_host):  # 12 located later (hours 120..300), then 8 after a search
-        if j < 12:
+    for j in range(n_host):  # located later (hours 120..300), then after a search
+        if j < later:
             member("deceased-later", j, "located_from", 120 + 15 * j)
         else:
             member("deceased-search", j, "located_from", 336 + j % 3)
@@ -315,10 +343,11 @@ def named(n: int) -> Data:
         else:
             rule["id"] = "vetoed"
         rules.append(rule)
-    return _rename(data, f"named-{n}", f"Core variant with {n} named members")
+    return _rename(data, f"{name}-{n}", f"{data['title']}, {n} named members")
 
 
 CASES: dict[str, Callable[[], Data]] = {
+    "tiny-core": tiny,
     "seed-core": core,
     "people-x10": lambda: people(10),
     "people-x100": lambda: people(100),
@@ -333,6 +362,7 @@ CASES: dict[str, Callable[[], Data]] = {
     "named-10": lambda: named(10),
     "named-100": lambda: named(100),
     "named-1000": lambda: named(1000),
+    "tiny-named-10": lambda: named(10, tiny, "tiny-named"),
 }
 
 
@@ -379,14 +409,18 @@ def main(argv: list[str] | None = None) -> int:
         for path in write(args.write, names):
             print(path)
         return 0
-    print(f"{'case':14s} {'people':>9s} {'cohorts':>7s} {'slots':>5s} {'horizon':>7s} "
-          f"{'named':>5s} {'rules':>5s}")
+    print(
+        f"{'case':14s} {'people':>9s} {'cohorts':>7s} {'slots':>5s} {'horizon':>7s} "
+        f"{'named':>5s} {'rules':>5s}"
+    )
     for name in names:
         data = case(name)
         validated(data)
         s = size(data)
-        print(f"{name:14s} {s['people']:9d} {s['cohorts']:7d} {s['slots']:5d} {s['horizon']:7d} "
-              f"{s['named']:5d} {s['rules']:5d}")
+        print(
+            f"{name:14s} {s['people']:9d} {s['cohorts']:7d} {s['slots']:5d} {s['horizon']:7d} "
+            f"{s['named']:5d} {s['rules']:5d}"
+        )
     return 0
 
 
