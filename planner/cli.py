@@ -88,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("scenario", nargs="?")
     e.add_argument("--time-limit", type=float, default=120.0, metavar="S")
     e.add_argument("--top", type=int, default=10, metavar="N", help="binding rules to list")
+    e.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processes for the independent trial solves (default: every core; the answer is "
+        "the same for any N)",
+    )
     e.add_argument("--json", action="store_true", help="print the explanation as JSON")
 
     r = sub.add_parser("report", help="write a self-contained HTML report of a plan")
@@ -138,6 +145,7 @@ def _check_options(args: argparse.Namespace) -> None:
 
     from planner.scenario import SolverSettings
     from planner.solver import MAX_ALTERNATIVES
+    from planner.solver.parallel import MAX_JOBS
 
     options = {"time_limit": "time_limit_seconds", "seed": "seed", "workers": "workers"}
     given = {
@@ -157,7 +165,7 @@ def _check_options(args: argparse.Namespace) -> None:
         for e in err.errors(include_url=False):
             opt = "--" + by_field[str(e["loc"][0])].replace("_", "-")
             problems.append((opt, f"expected: {e['msg']}; found {e['input']!r}"))
-    caps = {"alternatives": MAX_ALTERNATIVES, "top": MAX_TOP}
+    caps = {"alternatives": MAX_ALTERNATIVES, "top": MAX_TOP, "jobs": MAX_JOBS}
     for opt, cap in caps.items():
         value = getattr(args, opt, None)
         if value is not None and not 1 <= value <= cap:
@@ -262,7 +270,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     _check_options(args)
     sc = load_scenario(args.scenario)
-    result = explain(sc, time_limit=args.time_limit, top=args.top, stop=STOP)
+    result = explain(sc, time_limit=args.time_limit, top=args.top, jobs=args.jobs, stop=STOP)
     if args.json:
         _out(result.model_dump_json(indent=2))
     else:

@@ -121,7 +121,7 @@ def test_explain_cli_cut_short_exits_4_and_says_what_is_unfinished(
     path = tmp_path / "ten.json"
     path.write_text(json.dumps(data))
     time_runs_out(3)  # the conflict is found and shrunk in part; the fixes get no answers
-    assert main(["explain", str(path)]) == 4
+    assert main(["explain", str(path), "--jobs", "1"]) == 4
     out = capsys.readouterr().out
     assert "Not finished (time ran out" in out
     assert "no value of" not in out  # never "no value helps" for a number it could not try
@@ -217,6 +217,8 @@ def test_model_invalid_is_not_blamed_on_a_rule_with_intervals(
         (["explain", "--time-limit", "nan"], "--time-limit"),
         (["explain", "--time-limit", "-1"], "--time-limit"),
         (["explain", "--top", "0"], "--top"),
+        (["explain", "--jobs", "0"], "--jobs"),
+        (["explain", "--jobs", "65"], "--jobs"),
     ],
 )
 def test_options_are_validated_before_anything_runs(

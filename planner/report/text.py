@@ -10,7 +10,7 @@ from planner.report.people import people_items
 from planner.scenario import Scenario
 
 if TYPE_CHECKING:
-    from planner.explainer import Explanation
+    from planner.explainer import Binding, Explanation
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -190,6 +190,14 @@ def explanation_text(sc: Scenario, ex: Explanation) -> str:
     return "\n".join(out)
 
 
+def _gain(b: Binding, term: str) -> str:
+    """A what-binds gain: ``>=`` when not proved; ``not settled`` for a term the trial did not
+    get to (its first term was still unproved when time ran out)."""
+    if term not in b.gains:
+        return "not settled"
+    return ("" if b.proved else ">=") + f"{b.gains[term]:+d}"
+
+
 def _binding_text(sc: Scenario, ex: Explanation, took: str) -> list[str]:
     terms = list(ex.baseline)
     best = "optimum" if ex.baseline_proved else "best found (not proved optimal)"
@@ -209,7 +217,7 @@ def _binding_text(sc: Scenario, ex: Explanation, took: str) -> list[str]:
         "step; >= marks a relaxed optimum not proved in time, so a lower bound)",
     ]
     rows = [
-        [b.rule, b.change, *(("" if b.proved else ">=") + f"{b.gains[t]:+d}" for t in terms)]
+        [b.rule, b.change, *(_gain(b, t) for t in terms)]
         for b in ex.binding
     ]
     out += ["  " + line for line in _table(["rule", "change", *terms], rows)]
