@@ -97,13 +97,34 @@ def ratio_balance(v: Variables, r: ExchangeRatioRule, s: int) -> LinExpr:
     return given - owed
 
 
+def _balance_bound(v: Variables, r: ExchangeRatioRule) -> int:
+    """A bound on the size of any running balance of the rule, in whole prisoners."""
+    prisoners = sum(v.sc.cohort_count(c) for c in r.prisoners)
+    owed = sum(int(rate + 1) * v.sc.cohort_count(h) for h, rate in r.per_hostage.items())
+    return prisoners + owed
+
+
+def running_balances(v: Variables, r: ExchangeRatioRule) -> list[IntVar]:
+    """100 x the rule's running balance at the end of each slot, one variable per slot (each
+    the one before plus the slot's own balance): linear in slots, where writing out each
+    running sum in full would be quadratic. Made once per rule."""
+    key = f"{r.id}.running"
+    if key not in v.running:
+        m, bound = v.model, 100 * _balance_bound(v, r)
+        out: list[IntVar] = []
+        for s in range(v.S):
+            x = m.new_int_var(-bound, bound, f"{r.id}.stage{s}.running")
+            m.add(x == (out[-1] if out else 0) + ratio_balance(v, r, s))
+            out.append(x)
+        v.running[key] = out
+    return v.running[key]
+
+
 @builds(ExchangeRatioRule)
 def exchange_ratio(v: Variables, r: ExchangeRatioRule, lit: IntVar) -> None:
-    running: LinExpr = 0
+    cumulative = running_balances(v, r) if r.scope == "cumulative" else None
     for s in range(v.S):
-        bal = ratio_balance(v, r, s)
-        running = running + bal
-        expr = running if r.scope == "cumulative" else bal
+        expr = cumulative[s] if cumulative is not None else ratio_balance(v, r, s)
         v.model.add(expr <= 100 * r.max_prisoners_ahead).only_enforce_if(lit)
         v.model.add(expr >= -100 * r.max_prisoners_behind).only_enforce_if(lit)
 
@@ -117,9 +138,7 @@ def peak_imbalance(v: Variables) -> LinExpr:
     )
     peak = v.model.new_int_var(0, bound, "objective.peak_imbalance")
     for r in rules:
-        running: LinExpr = 0
-        for s in range(v.S):
-            running = running + ratio_balance(v, r, s)
+        for running in running_balances(v, r):
             v.model.add(100 * peak >= running)
             v.model.add(100 * peak >= -running)
     return peak

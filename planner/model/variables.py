@@ -42,6 +42,7 @@ class Variables:
     by_person: dict[str, list[tuple[int, Dest, IntVar]]] = field(default_factory=dict)
     legs: dict[tuple[str, str], tuple[int, list[str]]] = field(default_factory=dict)
     days: dict[str, IntVar] = field(default_factory=dict)  # "<hour var>.day" -> day (24 h)
+    running: dict[str, list[IntVar]] = field(default_factory=dict)  # ratio rule -> balances
 
     @property
     def cohorts(self) -> list[str]:
