@@ -174,9 +174,25 @@ def test_fixed_stage() -> None:
 def test_only_people_with_rules_of_their_own_get_variables() -> None:
     # named members without individual rules stay counts: no person variables are created
     built = build_model(logistics())
-    assert built.vars.person == {}
+    assert built.vars.groups == [] and built.vars.group_count == {}
     built = build_model(logistics({"kind": "veto", "id": "v", "people": ["p-two"]}))
-    assert {p for p, _, _ in built.vars.person} == {"p-two"}
+    assert [g.people for g in built.vars.groups] == [("p-two",)]
+
+
+def test_people_under_the_same_rules_share_one_count() -> None:
+    """Named people are interchangeable when the same rules name them: one count per group,
+    stage and destination, not a variable per person (named-1000 benchmark case)."""
+    from planner.model.variables import named_groups
+
+    sc = logistics(
+        {"kind": "veto", "id": "v", "people": ["p-two"]},
+        {"kind": "person_not_before", "id": "nb", "people": ["p-two", "p-one"], "hour": 5},
+    )
+    groups = named_groups(sc)
+    assert {(g.people, g.rules) for g in groups} == {
+        (("p-two",), ("v", "nb")),
+        (("p-one",), ("nb",)),
+    }
 
 
 @pytest.mark.parametrize(

@@ -408,13 +408,13 @@ def destination_quota(v: Variables, r: DestinationQuotaRule, lit: IntVar) -> Non
 
 @builds(VetoRule)
 def veto(v: Variables, r: VetoRule, lit: IntVar) -> None:
-    for person in r.people:
-        v.model.add(v.person_released(person) == 0).only_enforce_if(lit)
+    for g in v.rule_groups.get(r.id, []):
+        v.model.add(v.group_released(g) == 0).only_enforce_if(lit)
 
 
 @builds(AbroadRule)
 def abroad(v: Variables, r: AbroadRule, lit: IntVar) -> None:
-    for _, _, d, x in v.person_vars(r.people):
+    for _, _, d, x, _ in v.group_vars(r.id):
         place = v.sc.place(d) if d is not None else None
         if not (place is not None and place.abroad):
             v.model.add(x == 0).only_enforce_if(lit)
@@ -422,21 +422,22 @@ def abroad(v: Variables, r: AbroadRule, lit: IntVar) -> None:
 
 @builds(PersonNotBeforeRule)
 def person_not_before(v: Variables, r: PersonNotBeforeRule, lit: IntVar) -> None:
-    for person, s, _, x in v.person_vars(r.people):
-        hour = v.release_hour(s, v.person_cohort[person])
-        v.model.add(hour >= r.hour).only_enforce_if([lit, x])
+    for g, s, _, _, any_ in v.group_vars(r.id):
+        hour = v.release_hour(s, v.groups[g].cohort)
+        v.model.add(hour >= r.hour).only_enforce_if([lit, any_])
 
 
 @builds(LocatedFromRule)
 def located_from(v: Variables, r: LocatedFromRule, lit: IntVar) -> None:
-    for _, s, _, x in v.person_vars(r.people):
-        v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, x])
+    for _, s, _, _, any_ in v.group_vars(r.id):
+        v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, any_])
 
 
 @builds(FixedStageRule)
 def fixed_stage(v: Variables, r: FixedStageRule, lit: IntVar) -> None:
-    for person in r.people:  # slot stage-1 is the plan's stage number `stage`
-        v.model.add(v.person_released(person, r.stage - 1) == 1).only_enforce_if(lit)
+    for g in v.rule_groups.get(r.id, []):  # slot stage-1 is the plan's stage number `stage`
+        size = len(v.groups[g].people)
+        v.model.add(v.group_released(g, r.stage - 1) == size).only_enforce_if(lit)
 
 
 def add_rules(

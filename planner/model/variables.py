@@ -37,9 +37,12 @@ class Variables:
     site_hours: dict[str, int] = field(default_factory=dict)  # site -> travel to reception
     site_paths: dict[str, list[str]] = field(default_factory=dict)
     flow: dict[tuple[int, str, str], IntVar] = field(default_factory=dict)  # (s, cohort, dest)
-    person: dict[tuple[str, int, Dest], IntVar] = field(default_factory=dict)  # (id, s, dest)
     person_cohort: dict[str, str] = field(default_factory=dict)
-    by_person: dict[str, list[tuple[int, Dest, IntVar]]] = field(default_factory=dict)
+    groups: list[Group] = field(default_factory=list)
+    # (group, s, dest) -> people of the group released in stage s (to dest)
+    group_count: dict[tuple[int, int, Dest], IntVar] = field(default_factory=dict)
+    group_any: dict[tuple[int, int, Dest], IntVar] = field(default_factory=dict)  # count >= 1
+    rule_groups: dict[str, list[int]] = field(default_factory=dict)  # rule id -> its groups
     legs: dict[tuple[str, str], tuple[int, list[str]]] = field(default_factory=dict)
     days: dict[str, IntVar] = field(default_factory=dict)  # "<hour var>.day" -> day (24 h)
     running: dict[str, list[IntVar]] = field(default_factory=dict)  # ratio rule -> balances
@@ -65,18 +68,53 @@ class Variables:
     def stage_total(self, s: int, cohorts: list[str]) -> LinExpr:
         return sum((self.count[s, c] for c in cohorts), start=0)
 
-    def person_released(self, person: str, s: int | None = None) -> LinExpr:
-        """1 if the person is released (in stage s, if given)."""
-        own = self.by_person.get(person, [])
-        return sum((x for t, _, x in own if s is None or t == s), start=0)
+    def group_released(self, g: int, s: int | None = None) -> LinExpr:
+        """People of group g released (in stage s, if given)."""
+        return sum(
+            (x for (h, t, _), x in self.group_count.items() if h == g and (s is None or t == s)),
+            start=0,
+        )
 
-    def person_vars(self, people: list[str]) -> list[tuple[str, int, Dest, IntVar]]:
-        """(person, slot, destination, variable) of each of ``people``, in the order the
-        variables were made."""
-        wanted = set(people)
+    def group_vars(self, rule_id: str) -> list[tuple[int, int, Dest, IntVar, IntVar]]:
+        """(group, slot, destination, count, count >= 1) of each group the rule names, in
+        the order the variables were made."""
+        wanted = set(self.rule_groups.get(rule_id, []))
         return [
-            (p, s, d, x) for p, own in self.by_person.items() if p in wanted for s, d, x in own
+            (g, s, d, x, self.group_any[g, s, d])
+            for (g, s, d), x in self.group_count.items()
+            if g in wanted
         ]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Named people of one cohort under exactly the same individual rules. They are
+    interchangeable, so one count per stage (and destination) stands for all of them, and the
+    decoder hands out their ids in order."""
+
+    cohort: str
+    rules: tuple[str, ...]
+    people: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"named.{self.cohort}[{'+'.join(self.rules)}]"
+
+
+def named_groups(sc: Scenario) -> list[Group]:
+    """The people named by individual rules, grouped by cohort and by the rules naming them
+    (groups in order of their first person in ``Scenario.individuals``)."""
+    owner = sc.member_cohort()
+    rules_of: dict[str, list[str]] = {}
+    for r in sc.rules:
+        for person in getattr(r, "people", None) or []:
+            rules_of.setdefault(person, [])
+            if r.id not in rules_of[person]:
+                rules_of[person].append(r.id)
+    members: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for person in sc.individuals():
+        members.setdefault((owner[person], tuple(rules_of[person])), []).append(person)
+    return [Group(c, rules, tuple(people)) for (c, rules), people in members.items()]
 
 
 def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
@@ -141,37 +179,50 @@ def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
 
 
 def _individuals(v: Variables) -> None:
-    """Per-person variables for the people named by individual rules; everyone else is a count.
+    """Variables for the people named by individual rules, a count per group of people under
+    the same rules (``named_groups``); everyone else is a count of the cohort.
 
-    person[i, s, d] = 1: person i is released in stage s (to destination d). The cohort's
-    anonymous remainder is bounded so that a person kept back is never replaced by another.
+    group_count[g, s, d]: people of group g released in stage s (to destination d). The
+    cohort's anonymous remainder is bounded so that a person kept back is never replaced by
+    another.
     """
     sc, m = v.sc, v.model
-    owner = sc.member_cohort()
-    named: dict[str, list[str]] = {c: [] for c in v.cohorts}
-    for person in sc.individuals():
-        cohort = owner[person]
-        v.person_cohort[person] = cohort
-        named[cohort].append(person)
-        options: list[Dest] = list(sc.allowed_destinations(cohort)) or [None]
+    v.groups = named_groups(sc)
+    in_cohort: dict[str, list[int]] = {c: [] for c in v.cohorts}
+    for g, grp in enumerate(v.groups):
+        in_cohort[grp.cohort].append(g)
+        for rid in grp.rules:
+            v.rule_groups.setdefault(rid, []).append(g)
+        for person in grp.people:
+            v.person_cohort[person] = grp.cohort
+        size = len(grp.people)
+        options: list[Dest] = list(sc.allowed_destinations(grp.cohort)) or [None]
         for s in range(v.S):
             for d in options:
-                x = m.new_bool_var(f"person.{person}.stage{s}.{d}")
-                v.person[person, s, d] = x
-                v.by_person.setdefault(person, []).append((s, d, x))
-        m.add(v.person_released(person) <= 1)
+                name = f"{grp.name}.stage{s}.{d}"
+                if size == 1:
+                    x = any_ = m.new_bool_var(name)
+                else:
+                    x = m.new_int_var(0, size, name)
+                    any_ = m.new_bool_var(f"{name}.any")
+                    m.add(x <= size * any_)
+                v.group_count[g, s, d] = x
+                v.group_any[g, s, d] = any_
+        m.add(v.group_released(g) <= size)
     for c in v.cohorts:
-        if not named[c]:
+        groups = in_cohort[c]
+        if not groups:
             m.add(sum(v.count[s, c] for s in range(v.S)) <= sc.cohort_count(c))
             continue
         dests = sc.allowed_destinations(c)
         for s in range(v.S):
             if dests:
                 for d in dests:
-                    m.add(sum(v.person[p, s, d] for p in named[c]) <= v.flow[s, c, d])
+                    m.add(sum(v.group_count[g, s, d] for g in groups) <= v.flow[s, c, d])
             else:
-                m.add(sum(v.person[p, s, None] for p in named[c]) <= v.count[s, c])
+                m.add(sum(v.group_count[g, s, None] for g in groups) <= v.count[s, c])
+        named = sum(len(v.groups[g].people) for g in groups)
         anonymous = sum(v.count[s, c] for s in range(v.S)) - sum(
-            v.person_released(p) for p in named[c]
+            v.group_released(g) for g in groups
         )
-        m.add(anonymous <= sc.cohort_count(c) - len(named[c]))
+        m.add(anonymous <= sc.cohort_count(c) - named)

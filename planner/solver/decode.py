@@ -47,9 +47,10 @@ class _Decoder:
         self.members: dict[str, list[str]] = {}  # cohort -> members without rules of their own
         for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
             self.members[c.id] = [m.id for m in c.members if m.id not in own]
-        self.named: dict[str, list[str]] = {}
-        for person, cohort in self.v.person_cohort.items():
-            self.named.setdefault(cohort, []).append(person)
+        self.groups: dict[str, list[int]] = {}  # cohort -> its groups of named people
+        for g, grp in enumerate(self.v.groups):
+            self.groups.setdefault(grp.cohort, []).append(g)
+        self.group_taken = [0] * len(self.v.groups)
         self.taken = dict.fromkeys(self.v.cohorts, 0)
         self.anonymous_taken = dict.fromkeys(self.v.cohorts, 0)
 
@@ -58,9 +59,13 @@ class _Decoder:
 
     def take(self, c: str, s: int, d: str | None, n: int) -> tuple[list[str], Span | None]:
         """The n people of cohort c released in stage s (to d): the ids of persons with
-        variables of their own where the solver put them, then the next of the cohort's
+        rules of their own as many as the solver put there, then the next of the cohort's
         anonymous people (``anonymous_ids``): members by id, the rest as a range of n."""
-        ids = [p for p in self.named.get(c, []) if self.val(self.v.person[p, s, d])]
+        ids: list[str] = []
+        for g in self.groups.get(c, []):  # people under the same rules: the next ones in order
+            k, at = self.val(self.v.group_count[g, s, d]), self.group_taken[g]
+            ids += self.v.groups[g].people[at : at + k]
+            self.group_taken[g] += k
         rest = n - len(ids)
         start = self.anonymous_taken[c]
         members = self.members.get(c, [])
