@@ -21,10 +21,11 @@ from planner.scenario import Scenario
 from planner.solver import minimal_conflict
 from planner.solver.conflict import Conflict
 from planner.solver.control import stopping
-from planner.solver.parallel import default_jobs, run_all
+from planner.solver.parallel import TrialPool, default_jobs, run_all
 from planner.trials import (
     Fix,
     Optimum,
+    OptimumTask,
     Trial,
     binding_trials,
     fix_task,
@@ -262,67 +263,82 @@ class _Explaining:
 
     def binding(self, top: int) -> None:
         """Which rules cost the first objective terms the most, by deleting or relaxing each.
-        First every rule is dropped (one trial each, in the pool); then the numbers of each
-        rule whose dropping gains something (or was not settled) are relaxed by a step."""
+        Every rule is dropped (one trial each, in the pool); as soon as dropping a rule shows a
+        gain (or is not settled), its numbers are each relaxed by a step. Rows and notes are
+        put in rule and trial order, whatever order the pool answers in."""
         terms = list(self.out.baseline)
         tried = [r for r in self.sc.rules if r.dropping_relaxes]  # dropping a totals rule
-        per_rule = {r.id: binding_trials(self.sc, r) for r in tried}  # releases nobody
-        if self.left() <= 0:
+        if self.left() <= 0:  # releases nobody: not a relaxation
             not_tried = ", ".join(f"`{x.id}`" for x in tried)
             self.unfinished(f"what binds: rules {not_tried} not tried")
             return
-        dropped = self._run([per_rule[r.id][0] for r in tried], terms)
-        rows: dict[str, list[Binding]] = {}
-        going_on: list[Trial] = []
-        for r, got in zip(tried, dropped, strict=True):
-            row, go_on = self._row(per_rule[r.id][0], got, terms)
-            rows[r.id] = [row] if row is not None else []
-            if go_on:
-                going_on += per_rule[r.id][1:]
-        for trial, got in zip(going_on, self._run(going_on, terms), strict=True):
-            row, _ = self._row(trial, got, terms)
+        per_rule = [binding_trials(self.sc, r) for r in tried]
+        answers: dict[tuple[int, int], Optimum] = {}
+        with TrialPool(self.jobs) as pool:
+            pending = {
+                pool.submit(optimum_task, self._task(per_rule[i][0])): (i, 0)
+                for i in range(len(tried))
+            }
+            while pending:
+                for handle in pool.finished(pending):
+                    i, j = pending.pop(handle)
+                    answers[i, j] = handle.get()
+                    if j == 0 and _worth_relaxing(answers[i, 0], self.out.baseline):
+                        for k, trial in enumerate(per_rule[i][1:], start=1):
+                            pending[pool.submit(optimum_task, self._task(trial))] = (i, k)
+        rows: list[Binding] = []
+        for (i, j), got in sorted(answers.items()):
+            row = self._row(per_rule[i][j], got, terms)
             if row is not None:
-                rows[trial.rule].append(row)
-        flat = [b for r in tried for b in rows[r.id]]
-        flat.sort(key=lambda b: tuple(-b.gains.get(t, 0) for t in terms))
-        self.out.binding = flat[:top]
+                rows.append(row)
+        rows.sort(key=lambda b: tuple(-b.gains.get(t, 0) for t in terms))
+        self.out.binding = rows[:top]
 
-    def _run(self, trials: list[Trial], terms: list[str]) -> list[Optimum]:
-        tasks = [
-            (t.variant, terms, self.seed, self.per_trial, self.deadline, self.hint) for t in trials
-        ]
-        return run_all(optimum_task, tasks, self.jobs)
+    def _task(self, trial: Trial) -> OptimumTask:
+        return (
+            trial.variant,
+            list(self.out.baseline),
+            self.seed,
+            self.per_trial,
+            self.deadline,
+            self.hint,
+        )
 
-    def _row(self, trial: Trial, got: Optimum, terms: list[str]) -> tuple[Binding | None, bool]:
-        """The what-binds row of one trial (None: no gain, or no answer), and whether the
-        rule's other trials are worth running (relaxing a number gains no more than dropping
-        the rule)."""
+    def _row(self, trial: Trial, got: Optimum, terms: list[str]) -> Binding | None:
+        """The what-binds row of one trial (None: no gain, or no answer, said in
+        ``unfinished`` where something was not settled)."""
         what = f"what binds: rule `{trial.rule}` {trial.change}"
         if got.status == "not tried":
             self.unfinished(f"{what} (not tried: time ran out)")
-            return None, True
+            return None
         if got.status != "found":
             self.unfinished(f"{what} (no plan found in time)")
-            return None, True
+            return None
         base = self.out.baseline
         gains = {t: base[t] - v for t, v in got.values.items()}
         if not any(g > 0 for g in gains.values()):
             if not got.proved:  # no gain found, but none ruled out either
                 self.unfinished(f"{what} (not proved in time)")
-            return None, trial.change != "dropped"
+            return None
         said = ", ".join(f"{t} {base[t]} -> {v}" for t, v in got.values.items())
         how = "proved" if got.proved else "at least the best found in time"
         if not got.proved and len(got.values) < len(terms):
             how += "; " + ", ".join(t for t in terms if t not in got.values) + " not settled"
-        sentence = f"rule `{trial.rule}` {trial.change}: {said} ({how})"
-        row = Binding(
+        return Binding(
             rule=trial.rule,
             change=trial.change,
             gains=gains,
             proved=got.proved,
-            sentence=sentence,
+            sentence=f"rule `{trial.rule}` {trial.change}: {said} ({how})",
         )
-        return row, True
+
+
+def _worth_relaxing(dropped: Optimum, base: dict[str, int]) -> bool:
+    """Relaxing a number gains no more than dropping the rule: the numbers are tried only when
+    dropping it gains something, or when that trial settled nothing."""
+    if dropped.status != "found":
+        return True
+    return any(base[t] - v > 0 for t, v in dropped.values.items())
 
 
 def explain(

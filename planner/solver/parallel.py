@@ -13,8 +13,9 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from planner.solver.control import POLL_SECONDS, check_stop
 
@@ -67,3 +68,57 @@ def run_all(fn: Callable[[T], R], tasks: Sequence[T], jobs: int) -> list[R]:
         raise
     finally:
         pool.join()
+
+
+class Handle:
+    """A task submitted to a ``TrialPool``: its result once ``ready``."""
+
+    def __init__(self, result: Any = None, pending: Any = None):
+        self._result, self._pending = result, pending
+
+    def ready(self) -> bool:
+        return self._pending is None or self._pending.ready()
+
+    def get(self) -> Any:
+        return self._result if self._pending is None else self._pending.get()
+
+
+class TrialPool:
+    """Tasks submitted as they become known (a task may depend on an earlier answer), run on up
+    to ``jobs`` processes (1: at once, in this process); ``finished`` waits for answers,
+    stoppable like ``run_all``. Use as a context manager: leaving it by an exception (Ctrl-C,
+    the stop hook) terminates the processes at once."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool: Any = None
+
+    def __enter__(self) -> TrialPool:
+        return self
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        if self._pool is None:
+            return
+        if kind is None:
+            self._pool.close()
+        else:
+            self._pool.terminate()
+        self._pool.join()
+
+    def submit(self, fn: Callable[[T], R], task: T) -> Handle:
+        check_stop()
+        if self.jobs <= 1:
+            return Handle(result=fn(task))
+        if self._pool is None:
+            self._pool = _context().Pool(self.jobs, initializer=_ignore_sigint)
+        return Handle(pending=self._pool.apply_async(fn, (task,)))
+
+    def finished(self, handles: Iterable[Handle]) -> list[Handle]:
+        """Wait until at least one of ``handles`` is ready; the ready ones, in their order."""
+        waiting = list(handles)
+        while True:
+            ready = [h for h in waiting if h.ready()]
+            if ready or not waiting:
+                return ready
+            time.sleep(POLL_SECONDS / 5)
+            check_stop()
