@@ -143,7 +143,9 @@ def optimum(
     if seconds <= 0:
         return Optimum("not tried")
     built = build_model(sc)
-    run = lexicographic(built, seconds=seconds, seed=seed, workers=1, terms=terms, hint=hint)
+    run = lexicographic(
+        built, seconds=seconds, seed=seed, workers=1, terms=terms, hint=hint, exact_terms=False
+    )
     if run.values is None:
         return Optimum("infeasible" if run.infeasible else "unknown")
     values: dict[str, int] = {}

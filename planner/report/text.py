@@ -216,9 +216,6 @@ def _binding_text(sc: Scenario, ex: Explanation, took: str) -> list[str]:
         "What binds (hours gained in each term if the rule is dropped or relaxed by one "
         "step; >= marks a relaxed optimum not proved in time, so a lower bound)",
     ]
-    rows = [
-        [b.rule, b.change, *(_gain(b, t) for t in terms)]
-        for b in ex.binding
-    ]
+    rows = [[b.rule, b.change, *(_gain(b, t) for t in terms)] for b in ex.binding]
     out += ["  " + line for line in _table(["rule", "change", *terms], rows)]
     return out

@@ -139,11 +139,15 @@ def lexicographic(
     terms: list[str] | None = None,
     hint: Mapping[str, int] | None = None,
     options: SolverOptions | None = None,
+    exact_terms: bool = True,
 ) -> Lexicographic:
     """Minimise each term in turn (all of ``built.terms`` unless ``terms`` is given), bounding
     it by its optimum before the next. Step 1 is hinted with ``hint`` (variable name -> value),
-    if given; each later step with the solution of the step before. Steps share ``seconds``."""
+    if given; each later step with the solution of the step before. Steps share ``seconds``.
+    ``exact_terms`` false: the values of terms not minimised are not settled (explain's
+    trials read only the minimised ones)."""
     run = _Steps(built, time.monotonic() + seconds, seed, workers, options)
+    run.exact_terms = exact_terms
     for term in terms if terms is not None else list(built.terms):
         if not run.step(term, hint):
             run.all_optimal = run.all_optimal and term.startswith("tidy")
@@ -172,6 +176,7 @@ class _Steps:
         self.term_values: dict[str, int] = {}
         self.steps: list[StepReport] = []
         self.all_optimal, self.infeasible = True, False
+        self.exact_terms = True  # settle every term's value (decode needs them all)
 
     def _hints(self, hint: Mapping[str, int] | None) -> int:
         model = self.built.model
@@ -219,7 +224,7 @@ class _Steps:
         values = dict(zip((x.index for x in self.every_var), self.best, strict=True))
         term_values = self.term_values
         proved = [st.term for st in self.steps if st.status == "optimal"]
-        if proved != list(self.built.terms):  # some term was not minimised to optimality
+        if self.exact_terms and proved != list(self.built.terms):  # a term not minimised
             left = min(self.deadline - time.monotonic(), 1.0)
             term_values = _tight_terms(self.built, values, self.seed, left) if left > 0 else {}
         return Lexicographic(values, self.steps, self.all_optimal, self.infeasible, term_values)
