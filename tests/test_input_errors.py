@@ -155,3 +155,15 @@ def test_model_size_is_limited_before_building() -> None:
     with pytest.raises(InputError) as exc:
         scenario_from_data(data)
     assert "the limit is 100000" in exc.value.render()
+
+
+@pytest.mark.parametrize("member", ["living-1", "pris-3", "dead-12"])
+def test_a_member_id_of_the_form_of_any_cohorts_generated_ids_is_refused(member: str) -> None:
+    """A member named like another cohort's generated ids (``pris-3`` in a hostage cohort) was
+    accepted, and then the solver's own plan failed verification: two people with one id."""
+    data = copy.deepcopy(BASE)
+    data["hostage_cohorts"][0]["members"] = [{"id": member}]
+    with pytest.raises(InputError) as err:
+        scenario_from_data(data)
+    assert "$.hostage_cohorts[0].members[0].id" in str(err.value)
+    assert "generated id" in str(err.value)

@@ -285,8 +285,12 @@ def _clock_problems(sc: Scenario) -> Iterator[Problem]:
         )
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def _people_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:
     total_members = 0
+    cohort_ids = {c.id for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]}
     for side, cohorts in (
         ("hostage_cohorts", sc.hostage_cohorts),
         ("prisoner_cohorts", sc.prisoner_cohorts),
@@ -299,13 +303,14 @@ def _people_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:
                     f"$.{side}[{i}].members",
                     f"{len(c.members)} members listed but count is {c.count}",
                 )
-            generated = re.compile(rf"^{re.escape(c.id)}-\d+$")
             for j, m in enumerate(c.members):
                 ids.claim(m.id, f"$.{side}[{i}].members[{j}].id")
-                if generated.match(m.id):
+                head, sep, tail = m.id.rpartition("-")
+                if sep and _DIGITS.fullmatch(tail) and head in cohort_ids:
                     yield (
                         f"$.{side}[{i}].members[{j}].id",
-                        f"{m.id!r} has the form of a generated id <cohort>-<n>; choose another",
+                        f"{m.id!r} has the form of a generated id of cohort {head} "
+                        "(<cohort>-<n>); choose another",
                     )
     if total_members > MAX_MEMBERS:
         yield ("$", f"at most {MAX_MEMBERS} named members, found {total_members}")
