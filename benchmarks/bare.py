@@ -2,7 +2,8 @@
 
 Written from docs/rules.md, independently of ``planner.model``. Stage slots s = 0..S-1, used
 slots first and in start order (slot s is stage s+1); people are counts per slot and cohort,
-with a boolean per slot only for the people an individual rule names. The day rules
+and the people an individual rule names are counts per slot of their group (the named people
+of one cohort named by the same rules: interchangeable). The day rules
 (site_daily_limit, prison_processing) use one day variable per slot and one-day intervals in a
 cumulative (or no-overlap) constraint: linear in slots. Lexicographic: ``cpsat_lex``.
 """
@@ -37,7 +38,13 @@ class Bare:
         self.u = {key: m.new_bool_var(f"u{key}") for key in self.x}
         self.hp = [m.new_bool_var(f"hp{s}") for s in range(S)]
         self.ws = {ln: m.new_int_var(0, max(H - mv, 0), f"ws.{ln}") for ln, mv in core.lines}
-        self.p = {(i, s): m.new_bool_var(f"p.{i}.{s}") for i in core.named for s in range(S)}
+        # named people, counted per group of people named by the same rules
+        self.p = {
+            (g.id, s): m.new_int_var(0, g.size, f"p.{g.id}.{s}")
+            for g in core.groups
+            for s in range(S)
+        }
+        self.pu = {key: m.new_bool_var(f"pu.{key}") for key in self.p}
         self._start_day: list[Any] | None = None
         self._release_day: list[Any] | None = None
         self._structure()
@@ -90,17 +97,21 @@ class Bare:
             if s + 1 < S:
                 m.add_implication(self.a[s + 1], self.a[s])
                 m.add(self.st[s + 1] >= self.st[s]).only_enforce_if(self.a[s + 1])
+        for key, p in self.p.items():
+            m.add(p >= 1).only_enforce_if(self.pu[key])
+            m.add(p == 0).only_enforce_if(~self.pu[key])
         for co in c.cohorts:
-            people = c.named_in(co)
-            if not people:
+            groups = c.groups_in(co)
+            if not groups:
                 m.add(sum(self.x[s, co] for s in range(S)) <= c.count(co))
                 continue
-            anon = [m.new_int_var(0, c.count(co) - len(people), f"anon{s}.{co}") for s in range(S)]
+            rest = c.count(co) - sum(g.size for g in groups)
+            anon = [m.new_int_var(0, rest, f"anon{s}.{co}") for s in range(S)]
             for s in range(S):
-                m.add(self.x[s, co] == anon[s] + sum(self.p[i, s] for i in people))
-            m.add(sum(anon) <= c.count(co) - len(people))
-        for i in c.named:
-            m.add(sum(self.p[i, s] for s in range(S)) <= 1)
+                m.add(self.x[s, co] == anon[s] + sum(self.p[g.id, s] for g in groups))
+            m.add(sum(anon) <= rest)
+        for g in c.groups:
+            m.add(sum(self.p[g.id, s] for s in range(S)) <= g.size)
         for (prev, mv), (line, _) in zip(c.lines, c.lines[1:], strict=False):
             m.add(self.ws[line] >= self.ws[prev] + mv)
 
@@ -243,20 +254,20 @@ class Bare:
                 self.m.add(gap <= r.max_hours).only_enforce_if(self.a[s + 1])
 
     def rule_veto(self, r: Any) -> None:
-        for i in r.people:
+        for g in self.c.groups_of(r.id):
             for s in range(self.c.S):
-                self.m.add(self.p[i, s] == 0)
+                self.m.add(self.p[g.id, s] == 0)
 
     def rule_person_not_before(self, r: Any) -> None:
-        for i in r.people:
+        for g in self.c.groups_of(r.id):
             for s in range(self.c.S):
-                hour = self.rel(s, self.c.named[i])
-                self.m.add(hour >= r.hour).only_enforce_if(self.p[i, s])
+                hour = self.rel(s, g.cohort)
+                self.m.add(hour >= r.hour).only_enforce_if(self.pu[g.id, s])
 
     def rule_located_from(self, r: Any) -> None:
-        for i in r.people:
+        for g in self.c.groups_of(r.id):
             for s in range(self.c.S):
-                self.m.add(self.st[s] >= r.hour).only_enforce_if(self.p[i, s])
+                self.m.add(self.st[s] >= r.hour).only_enforce_if(self.pu[g.id, s])
 
     # ------------------------------------------------------------------ objective terms
     def terms(self) -> dict[str, Expr]:

@@ -41,6 +41,17 @@ class Unsupported(ValueError):
 
 
 @dataclass(frozen=True)
+class Group:
+    """Named people of one cohort named by exactly the same individual rules: interchangeable,
+    so the aggregated models count them (per slot) instead of giving each a boolean."""
+
+    id: str
+    cohort: str
+    size: int
+    rules: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Core:
     """The data of a scenario the core rules need, in plain Python."""
 
@@ -56,6 +67,7 @@ class Core:
     lines: list[tuple[str, int]]  # (line id, move hours), in list order
     rules: list[Any]  # the scenario's rule objects (schema classes)
     named: dict[str, str]  # person named by an individual rule -> cohort
+    groups: list[Group]  # the same people, grouped by cohort and the rules naming them
     terms: list[str]
 
     @property
@@ -76,6 +88,12 @@ class Core:
 
     def named_in(self, cohort: str) -> list[str]:
         return [p for p, c in self.named.items() if c == cohort]
+
+    def groups_in(self, cohort: str) -> list[Group]:
+        return [g for g in self.groups if g.cohort == cohort]
+
+    def groups_of(self, rule_id: str) -> list[Group]:
+        return [g for g in self.groups if rule_id in g.rules]
 
     def has_pairing(self) -> bool:
         return bool(self.rules_of("pairing"))
@@ -143,10 +161,19 @@ def read_core(sc: Any) -> Core:
         )
     owner = {m.id: c.id for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts] for m in c.members}
     named: dict[str, str] = {}
+    naming: dict[str, set[str]] = {}
     for r in sc.rules:
         if r.kind in INDIVIDUAL_KINDS:
             for person in r.people:
                 named[person] = owner[person]
+                naming.setdefault(person, set()).add(r.id)
+    sizes: dict[tuple[str, frozenset[str]], int] = {}
+    for person, cohort in named.items():
+        key = (cohort, frozenset(naming[person]))
+        sizes[key] = sizes.get(key, 0) + 1
+    groups = [
+        Group(f"group{j}", cohort, n, rules) for j, ((cohort, rules), n) in enumerate(sizes.items())
+    ]
     return Core(
         name=sc.name,
         S=sc.max_stages,
@@ -160,6 +187,7 @@ def read_core(sc: Any) -> Core:
         lines=[(ln.id, ln.move_hours) for ln in sc.withdrawal_lines],
         rules=list(sc.rules),
         named=named,
+        groups=groups,
         terms=terms,
     )
 

@@ -31,8 +31,13 @@ class Model:
         self.u = {key: lp.binary() for key in self.x}
         self.hp = [lp.binary() for _ in range(S)]
         self.ws = {ln: lp.var(0, max(H - mv, 0)) for ln, mv in c.lines}
-        vetoed = {i for r in c.rules_of("veto") for i in r.people}
-        self.p = {(i, s): lp.var(0, 0 if i in vetoed else 1) for i in c.named for s in range(S)}
+        vetoed = {r.id for r in c.rules_of("veto")}
+        self.p = {  # named people, counted per group of people named by the same rules
+            (g.id, s): lp.var(0, 0 if g.rules & vetoed else g.size)
+            for g in c.groups
+            for s in range(S)
+        }
+        self.pu = {key: lp.binary() for key in self.p}
         self._structure()
         for rule in c.rules:
             getattr(self, "rule_" + rule.kind)(rule)
@@ -88,17 +93,22 @@ class Model:
             if s + 1 < S:
                 lp.le(self.a[s + 1], a)
                 lp.if_ge(self.a[s + 1], self.st[s + 1], self.st[s])
+        for g in c.groups:
+            for s in range(S):
+                lp.ge(self.p[g.id, s], self.pu[g.id, s])
+                lp.le(self.p[g.id, s], g.size * self.pu[g.id, s])
         for co in c.cohorts:
-            people = c.named_in(co)
-            if not people:
+            groups = c.groups_in(co)
+            if not groups:
                 lp.le(self.over_slots(co), c.count(co))
                 continue
-            anon = [lp.var(0, c.count(co) - len(people)) for _ in range(S)]
+            rest = c.count(co) - sum(g.size for g in groups)
+            anon = [lp.var(0, rest) for _ in range(S)]
             for s in range(S):
-                lp.eq(self.x[s, co], anon[s] + total([self.p[i, s] for i in people]))
-            lp.le(total(anon), c.count(co) - len(people))
-        for i in c.named:
-            lp.le(total([self.p[i, s] for s in range(S)]), 1)
+                lp.eq(self.x[s, co], anon[s] + total([self.p[g.id, s] for g in groups]))
+            lp.le(total(anon), rest)
+        for g in c.groups:
+            lp.le(total([self.p[g.id, s] for s in range(S)]), g.size)
         for (prev, mv), (line, _) in zip(c.lines, c.lines[1:], strict=False):
             lp.ge(self.ws[line], self.ws[prev] + mv)
 
@@ -248,17 +258,17 @@ class Model:
                 self.lp.if_le(self.a[s + 1], gap, r.max_hours)
 
     def rule_veto(self, r: Any) -> None:
-        pass  # the vetoed people's variables have upper bound 0
+        pass  # the vetoed groups' counts have upper bound 0
 
     def rule_person_not_before(self, r: Any) -> None:
-        for i in r.people:
+        for g in self.c.groups_of(r.id):
             for s in range(self.c.S):
-                self.lp.if_ge(self.p[i, s], self.rel(s, self.c.named[i]), r.hour)
+                self.lp.if_ge(self.pu[g.id, s], self.rel(s, g.cohort), r.hour)
 
     def rule_located_from(self, r: Any) -> None:
-        for i in r.people:
+        for g in self.c.groups_of(r.id):
             for s in range(self.c.S):
-                self.lp.if_ge(self.p[i, s], self.st[s], r.hour)
+                self.lp.if_ge(self.pu[g.id, s], self.st[s], r.hour)
 
     # ------------------------------------------------------------------ objective terms
     def terms(self) -> dict[str, Lin]:

@@ -1,10 +1,12 @@
 """Comparison formulation (b): per-person CP-SAT model of the core rules.
 
 One boolean ``q[person, slot]`` for every person of every cohort; a slot's count of a cohort is
-the sum of its people's booleans, and the cohort is used in a slot when any of them is. Rules on
-people (release, deadline, availability, order, the individual rules) hold per person; rules
-on stages (pairing, sites, gaps, days) per slot, as in ``bare``. Expected to be far slower than
-the aggregated models: that is the point of the comparison. Lexicographic: ``cpsat_lex``.
+the sum of its people's booleans, and the cohort is used in a slot when any of them is. Release,
+veto, line_after_release and the individual rules hold per person; the rules on cohorts
+(deadline, availability, order) through "cohort used in the slot"; the rules on stages
+(pairing, sites, gaps, days) per slot, as in ``bare``. Interchangeable people are not
+symmetry-broken: expected to be far slower than the aggregated models, which is the point of
+the comparison. Lexicographic: ``cpsat_lex``.
 """
 
 from __future__ import annotations
@@ -164,7 +166,7 @@ class PerPerson:
             self.m.add(self.rel(s, co) <= due).only_enforce_if(self.u[s, co])
 
     def rule_order(self, r: Any) -> None:
-        m, S, H = self.m, self.c.S, self.c.H
+        m, H = self.m, self.c.H
         then_used = m.new_bool_var(f"{r.id}.then")
         m.add_max_equality(then_used, [self.u[s, co] for s, co in self.slots(r.then)])
         self.everyone_released(r.first, [then_used])
@@ -184,7 +186,6 @@ class PerPerson:
                 late.append(w)
         if r.mode != "all_before_any":
             m.add_bool_or(late).only_enforce_if(then_used)
-        del S
 
     def rule_availability(self, r: Any) -> None:
         for s, co in self.slots(r.cohorts):

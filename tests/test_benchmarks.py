@@ -84,6 +84,11 @@ def test_bare_and_milp_agree_with_the_planner(name: str) -> None:
         _check(module, name, expected)
 
 
+def test_bare_agrees_with_the_planner_on_grouped_named_people() -> None:
+    """named-100: the named people in groups of people named by the same rules."""
+    _check(bare, "named-100", _planner("named-100"))
+
+
 @pytest.mark.parametrize("name", ["tiny-core", "tiny-named-10"])
 def test_per_person_agrees_with_the_planner(name: str) -> None:
     """The per-person model on the cases a tenth of the seed's size (on seed-core itself it
