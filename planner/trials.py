@@ -22,6 +22,7 @@ from planner.model.builder import build_model
 from planner.scenario import Relax, Rule, Scenario
 from planner.solver import lexicographic, make_solver, named_values
 from planner.solver.control import run_search
+from planner.solver.run import SolverOptions
 
 
 def is_hours(field_name: str) -> bool:
@@ -137,14 +138,25 @@ def optimum(
     hint: dict[str, int] | None = None,
     *,
     want_hint: bool = False,
+    work: float | None = None,
 ) -> Optimum:
-    """Best values CP-SAT found for ``terms`` (lexicographic) within ``seconds``; with
-    ``want_hint`` also the solution by variable name (a hint for an edited variant)."""
+    """Best values CP-SAT found for ``terms`` (lexicographic) within ``seconds``, and within
+    ``work`` units of CP-SAT's deterministic time per term if given (a limit that cuts a
+    search at the same point on every run, however loaded the machine); with ``want_hint``
+    also the solution by variable name (a hint for an edited variant)."""
     if seconds <= 0:
         return Optimum("not tried")
     built = build_model(sc)
+    options = None if work is None else SolverOptions({"max_deterministic_time": work})
     run = lexicographic(
-        built, seconds=seconds, seed=seed, workers=1, terms=terms, hint=hint, exact_terms=False
+        built,
+        seconds=seconds,
+        seed=seed,
+        workers=1,
+        terms=terms,
+        hint=hint,
+        options=options,
+        exact_terms=False,
     )
     if run.values is None:
         return Optimum("infeasible" if run.infeasible else "unknown")
@@ -190,14 +202,16 @@ def binding_trials(sc: Scenario, r: Rule) -> list[Trial]:
 # --------------------------------------------------------------------------- pool tasks
 # Top-level functions of one picklable tuple each, so that a process pool can run them.
 
-OptimumTask = tuple[Scenario, list[str], int, float, float, dict[str, int]]
+OptimumTask = tuple[Scenario, list[str], int, float, float, float, dict[str, int]]
 FixTask = tuple[Scenario, str, str, int, list[str], int, float, float]
 
 
 def optimum_task(task: OptimumTask) -> Optimum:
-    """(variant, terms, seed, per-trial seconds, deadline, hint) -> its optimum."""
-    variant, terms, seed, per_trial, deadline, hint = task
-    return optimum(variant, terms, seed, min(per_trial, deadline - time.monotonic()), hint)
+    """(variant, terms, seed, per-trial seconds, work per term, deadline, hint) -> its
+    optimum."""
+    variant, terms, seed, per_trial, work, deadline, hint = task
+    left = min(per_trial, deadline - time.monotonic())
+    return optimum(variant, terms, seed, left, hint, work=work)
 
 
 def fix_task(task: FixTask) -> Fix:
