@@ -129,6 +129,8 @@ def agree(planner: dict[str, Any] | None, other: dict[str, Any]) -> str:
         return "n/a"
     if planner["status"] != "optimal" or other["status"] != "optimal":
         return "n/a"
+    if set(planner["objective"]) != set(other["objective"]):
+        return "n/a"  # e.g. a plan whose objective the planner left out (a tie-break timed out)
     return "yes" if planner["objective"] == other["objective"] else "NO"
 
 
