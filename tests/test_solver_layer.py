@@ -141,3 +141,29 @@ def test_a_conflict_search_that_runs_out_of_time_claims_nothing(
     out = capsys.readouterr().out
     assert "time ran out" in out and "every rule dropped" not in out
     assert main(["explain", "x"]) == 4
+
+
+def test_a_tie_break_cut_short_keeps_every_reported_objective_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last tie-break step running out of time left an 'optimal' plan with an empty
+    objective (the values were re-settled with no time left). Terms proved optimal are exact
+    already: nothing to settle."""
+    import planner.solver.run as run_module
+
+    def no_time_left(*_: object, **__: object) -> dict[str, int]:
+        return {}  # what settling gave when the deadline had passed
+
+    real_step = run_module._Steps.step
+
+    def tidy_runs_out(self: object, term: str, hint: object) -> bool:
+        if term == "tidy_hours":
+            return False  # as when time runs out in the last step
+        return real_step(self, term, hint)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_module, "_tight_terms", no_time_left)
+    monkeypatch.setattr(run_module._Steps, "step", tidy_runs_out)
+    sc = load_scenario()
+    result = solve(sc)
+    assert result.plan is not None and result.status == "optimal"
+    assert set(result.plan.objective) == set(sc.objective.terms)
