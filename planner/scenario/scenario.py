@@ -285,7 +285,7 @@ def _clock_problems(sc: Scenario) -> Iterator[Problem]:
         )
 
 
-_DIGITS = re.compile(r"[0-9]+")
+_DIGITS = re.compile(r"[1-9][0-9]*")  # n of a generated id <cohort>-<n> (no leading zero)
 
 
 def _people_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:
