@@ -20,7 +20,7 @@ from test_verify import PLAN, ROADS, ROADS_PLAN, SCENARIO
 
 import planner.verifier.context as vcontext
 from planner.cli import main
-from planner.io import load_plan, load_scenario, scenario_from_data
+from planner.io import InputError, load_plan, load_scenario, scenario_from_data
 from planner.model.builder import build_model
 from planner.plan import MAX_RANGES, Plan, Stage
 from planner.report.compare import compare_plans, comparison_text
@@ -390,7 +390,12 @@ def test_a_member_with_the_form_of_a_generated_id_in_a_range(tmp_path: Path) -> 
     data["hostage_cohorts"][0]["members"] = [{"id": "p-short-9"}, {"id": "alice"}]
     data["hostage_cohorts"][0]["count"] = 4
     data["prisoner_cohorts"][1]["count"] = 12
+    with pytest.raises(InputError, match="has the form of a generated id of cohort p-short"):
+        scenario_from_data(data)  # refused as input; the verifier still catches it alone
+    data["hostage_cohorts"][0]["members"][0]["id"] = "stand-in"
     sc = scenario_from_data(data)
+    first = sc.hostage_cohorts[0].members[0]  # past validation, as a library caller may
+    sc.hostage_cohorts[0].members[0] = first.model_copy(update={"id": "p-short-9"})
     plan = compact_data(PLAN, tiny())
     plan["stages"][0]["hostages"]["h-living"] = 3
     plan["stages"][0]["hostage_ids"].append("p-short-9")
