@@ -72,3 +72,35 @@ def lexicographic(
         model.add(expr <= value)
     out.seconds = time.monotonic() - began
     return out
+
+
+def ratio_bound(core: Any, ratios: list[Any]) -> int:
+    """A bound on any exchange ratio's running balance, in whole prisoners."""
+    owed = sum((int(rate) + 1) * core.count(h) for r in ratios for h, rate in r.per_hostage.items())
+    return sum(core.prisoners.values()) + owed
+
+
+def running_balances(
+    m: cp_model.CpModel, r: Any, balance: Any, slots: int, bound: int
+) -> list[cp_model.IntVar]:
+    """100 x the rule's running balance at the end of each slot (``balance(r, s)``: 100 x slot
+    s's own), one variable per slot, each the one before plus the slot's own: linear in slots."""
+    out: list[cp_model.IntVar] = []
+    for s in range(slots):
+        running = m.new_int_var(-100 * bound, 100 * bound, f"{r.id}.running{s}")
+        m.add(running == (out[-1] if out else 0) + balance(r, s))
+        out.append(running)
+    return out
+
+
+def peak_imbalance(
+    m: cp_model.CpModel, ratios: list[Any], running_of: Any, bound: int
+) -> cp_model.IntVar:
+    """The largest |running balance| of any exchange ratio at the end of any slot, in whole
+    prisoners (``running_of(r)``: the rule's running balances, 100 x)."""
+    peak = m.new_int_var(0, bound, "peak_imbalance")
+    for r in ratios:
+        for running in running_of(r):
+            m.add(100 * peak >= running)
+            m.add(100 * peak >= -running)
+    return peak

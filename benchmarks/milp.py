@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from benchmarks.core import Core, Outcome, needed, read_core
+from benchmarks.cpsat_lex import ratio_bound
 from benchmarks.lp import Lin, Milp, fix_at_most, minimise, total
 
 
@@ -22,6 +23,7 @@ class Model:
     def __init__(self, core: Core):
         self.c = c = core
         lp = self.lp = Milp()
+        self._runs: dict[str, list[Lin]] = {}  # ratio rule id -> running balances
         S, H, D = c.S, c.H, c.D
         self.a = [lp.binary() for _ in range(S)]
         self.st = [lp.var(0, max(H - D, 0)) for _ in range(S)]
@@ -130,11 +132,22 @@ class Model:
         )
         return self.tot(s, r.prisoners) - owed
 
+    def running(self, r: Any) -> list[Lin]:
+        """The rule's running balances, one variable per slot (the one before plus the slot's
+        own: linear in slots), made once."""
+        if r.id not in self._runs:
+            bound = ratio_bound(self.c, self.c.rules_of("exchange_ratio"))
+            out: list[Lin] = []
+            for s in range(self.c.S):
+                x = self.lp.var(-bound, bound, integer=False)
+                self.lp.eq(x, (out[-1] if out else Lin()) + self.balance(r, s))
+                out.append(x)
+            self._runs[r.id] = out
+        return self._runs[r.id]
+
     def rule_exchange_ratio(self, r: Any) -> None:
-        running = Lin()
         for s in range(self.c.S):
-            running = running + self.balance(r, s)
-            e = running if r.scope == "cumulative" else self.balance(r, s)
+            e = self.running(r)[s] if r.scope == "cumulative" else self.balance(r, s)
             self.lp.add(e, -r.max_prisoners_behind, r.max_prisoners_ahead)
 
     def rule_line_window(self, r: Any) -> None:
@@ -280,14 +293,10 @@ class Model:
             lp.if_ge(self.a[s], completion, self.hc(s))
             lp.if_ge(self.hp[s], completion, self.r[s])
         ratios = c.rules_of("exchange_ratio")
-        bound = sum(c.prisoners.values()) + sum(
-            (int(rate) + 1) * c.count(h) for r in ratios for h, rate in r.per_hostage.items()
-        )
+        bound = ratio_bound(c, ratios)
         peak = lp.var(0, bound)
         for r in ratios:
-            running = Lin()
-            for s in range(S):
-                running = running + self.balance(r, s)
+            for running in self.running(r):
                 lp.ge(peak, running)
                 lp.ge(peak, -running)
         every = {

@@ -17,7 +17,12 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from benchmarks.core import Core, Outcome, hundredths, needed, read_core
-from benchmarks.cpsat_lex import lexicographic
+from benchmarks.cpsat_lex import (
+    lexicographic,
+    peak_imbalance,
+    ratio_bound,
+    running_balances,
+)
 
 Expr = Any
 
@@ -26,6 +31,7 @@ class PerPerson:
     def __init__(self, core: Core):
         self.c = core
         m = self.m = cp_model.CpModel()
+        self._runs: dict[str, list[Any]] = {}  # ratio rule id -> running balances
         S, H, D = core.S, core.H, core.D
         # people of each cohort: its named members first, then generated ids
         self.people: dict[str, list[str]] = {}
@@ -130,11 +136,16 @@ class PerPerson:
         owed = sum(hundredths(rate) * self.count(s, h) for h, rate in r.per_hostage.items())
         return 100 * self.total(s, r.prisoners) - owed
 
+    def running(self, r: Any) -> list[Any]:
+        """The rule's running balances (100 x), one variable per slot, made once."""
+        if r.id not in self._runs:
+            bound = ratio_bound(self.c, self.c.rules_of("exchange_ratio"))
+            self._runs[r.id] = running_balances(self.m, r, self.balance, self.c.S, bound)
+        return self._runs[r.id]
+
     def rule_exchange_ratio(self, r: Any) -> None:
-        running: Expr = 0
         for s in range(self.c.S):
-            running = running + self.balance(r, s)
-            e = running if r.scope == "cumulative" else self.balance(r, s)
+            e = self.running(r)[s] if r.scope == "cumulative" else self.balance(r, s)
             self.m.add(e <= 100 * r.max_prisoners_ahead)
             self.m.add(e >= -100 * r.max_prisoners_behind)
 
@@ -255,16 +266,8 @@ class PerPerson:
             m.add(completion >= self.hc(s)).only_enforce_if(self.a[s])
             m.add(completion >= self.r[s]).only_enforce_if(self.hp[s])
         ratios = c.rules_of("exchange_ratio")
-        bound = sum(c.prisoners.values()) + sum(
-            (int(rate) + 1) * c.count(h) for r in ratios for h, rate in r.per_hostage.items()
-        )
-        peak = m.new_int_var(0, bound, "peak_imbalance")
-        for r in ratios:
-            running: Expr = 0
-            for s in range(S):
-                running = running + self.balance(r, s)
-                m.add(100 * peak >= running)
-                m.add(100 * peak >= -running)
+        bound = ratio_bound(c, ratios)
+        peak = peak_imbalance(m, ratios, self.running, bound)
         every = {
             "living_released_hour": living,
             "completion_hour": completion,
