@@ -154,8 +154,14 @@ def line_before_handover(v: Variables, r: LineBeforeHandoverRule, lit: IntVar) -
 @builds(LineAfterReleaseRule)
 def line_after_release(v: Variables, r: LineAfterReleaseRule, lit: IntVar) -> None:
     m = v.model
-    need = r.min_count if r.min_count is not None else sum(v.sc.cohort_count(c) for c in r.cohorts)
     ws = v.line_start[r.line]
+    if r.min_count is None:  # everyone: all released, each stage releasing them before the move
+        _all_released(v, r.cohorts, lit)
+        for s in range(v.S):
+            for c in r.cohorts:
+                m.add(v.release_hour(s, c) <= ws).only_enforce_if([lit, v.used[s, c]])
+        return
+    need = r.min_count
     counted: list[IntVar] = []
     for side in _sides(v, r.cohorts):
         if not side:
