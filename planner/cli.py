@@ -230,16 +230,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     sc = load_scenario(args.scenario)
     plan = load_plan(args.plan)
-    lines = verify(sc, plan).lines()
+    report = verify(sc, plan)
+    lines = report.lines()
+    summaries = [report.summary()] if report.violations else []
     for i, alt in enumerate(plan.alternatives, start=2):
-        lines += [f"alternative {i}: {line}" for line in verify(sc, alt).lines()]
+        alt_report = verify(sc, alt)
+        lines += [f"alternative {i}: {line}" for line in alt_report.lines()]
+        if alt_report.violations:
+            summaries.append(f"alternative {i}: {alt_report.summary()}")
     if not lines:
         also = f" (and {len(plan.alternatives)} alternatives)" if plan.alternatives else ""
         _out(f"plan holds{also}: {len(sc.rules)} rules of {sc.name} checked, no violation")
         return EXIT_OK
     for line in lines:
         _out(line)
-    _err(f"{len(lines)} violation(s)")
+    _err("; ".join(summaries))
     return EXIT_VIOLATIONS
 
 

@@ -14,10 +14,12 @@ import threading
 import time
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.scenario import Scenario
+from planner.scenario.rules.base import BASIS_WORDS
 from planner.solver import minimal_conflict
 from planner.solver.conflict import Conflict
 from planner.solver.control import stopping
@@ -57,6 +59,11 @@ class Relaxation(BaseModel):
         description="false: time ran out; ``suggested`` (if any) makes the rest feasible but "
         "is not proved the smallest change",
     )
+    basis: Literal["term", "assumption"] = Field(
+        default="term",
+        description="the rule's basis: an agreed term (a change needs the other party) or a "
+        "planning assumption (cheap to revisit)",
+    )
     sentence: str
 
 
@@ -79,6 +86,11 @@ class Binding(BaseModel):
         default=True,
         description="false: the relaxed optimum was not proved in time, so each "
         "gain is a lower bound",
+    )
+    basis: Literal["term", "assumption"] = Field(
+        default="term",
+        description="the rule's basis: an agreed term (a change needs the other party) or a "
+        "planning assumption (cheap to revisit)",
     )
     sentence: str
 
@@ -266,7 +278,9 @@ class _Explaining:
                 current=current,
                 suggested=fix.value,
                 decided=fix.decided,
-                sentence=_relaxation_sentence(rid, field, current, fix),
+                basis=self.sc.rule(rid).basis,
+                sentence=_relaxation_sentence(rid, field, current, fix)
+                + f"; {BASIS_WORDS[self.sc.rule(rid).basis]}",
             )
         )
 
@@ -339,7 +353,9 @@ class _Explaining:
             change=trial.change,
             gains=gains,
             proved=got.proved,
-            sentence=f"rule `{trial.rule}` {trial.change}: {said} ({how})",
+            basis=self.sc.rule(trial.rule).basis,
+            sentence=f"rule `{trial.rule}` {trial.change}: {said} ({how}); "
+            f"{BASIS_WORDS[self.sc.rule(trial.rule).basis]}",
         )
 
 

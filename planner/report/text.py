@@ -216,6 +216,11 @@ def _binding_text(sc: Scenario, ex: Explanation, took: str) -> list[str]:
         "What binds (hours gained in each term if the rule is dropped or relaxed by one "
         "step; >= marks a relaxed optimum not proved in time, so a lower bound)",
     ]
-    rows = [[b.rule, b.change, *(_gain(b, t) for t in terms)] for b in ex.binding]
-    out += ["  " + line for line in _table(["rule", "change", *terms], rows)]
+    rows = [[b.rule, b.basis, b.change, *(_gain(b, t) for t in terms)] for b in ex.binding]
+    out += ["  " + line for line in _table(["rule", "basis", "change", *terms], rows)]
+    if any(b.basis == "assumption" for b in ex.binding):
+        out.append(
+            "  (assumption: a planning belief, cheap to revisit; term: agreed, a change "
+            "needs the other party)"
+        )
     return out

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from planner.plan import Plan, Stage, Transfer, Withdrawal, parse_generated
 from planner.scenario import Scenario
@@ -36,6 +36,11 @@ class Violation(BaseModel):
     rule: str
     stage: int | None = None
     message: str
+    basis: Literal["term", "assumption"] | None = Field(
+        default=None,
+        description="the broken rule's basis: an agreed term or a planning assumption (null: "
+        "the plan's own structure)",
+    )
 
 
 class VerifyReport(BaseModel):
@@ -50,13 +55,41 @@ class VerifyReport(BaseModel):
     def ok(self) -> bool:
         return not self.violations
 
+    @property
+    def broken_terms(self) -> list[Violation]:
+        """Violations of rules the parties agreed (``basis: term``)."""
+        return [v for v in self.violations if v.basis == "term"]
+
+    @property
+    def failed_assumptions(self) -> list[Violation]:
+        """Violations of planning assumptions (``basis: assumption``)."""
+        return [v for v in self.violations if v.basis == "assumption"]
+
     def lines(self) -> list[str]:
-        """One line per violation: ``rule <id>: stage <n>: <message>``."""
+        """One line per violation: ``rule <id>: stage <n>: <message>``, the rule marked
+        ``(assumption)`` when it is a planning assumption rather than an agreed term."""
         out = []
         for v in self.violations:
             where = f"stage {v.stage}: " if v.stage is not None else ""
-            out.append(f"rule {v.rule}: {where}{v.message}")
+            tag = " (assumption)" if v.basis == "assumption" else ""
+            out.append(f"rule {v.rule}{tag}: {where}{v.message}")
         return out
+
+    def summary(self) -> str:
+        """``N violation(s)``, split into broken terms and failed assumptions where any rule
+        is an assumption."""
+        n = len(self.violations)
+        head = f"{n} violation(s)"
+        if not self.failed_assumptions:
+            return head
+        plan = n - len(self.broken_terms) - len(self.failed_assumptions)
+        parts = [
+            f"{len(self.broken_terms)} of agreed terms",
+            f"{len(self.failed_assumptions)} of planning assumptions",
+        ]
+        if plan:
+            parts.append(f"{plan} of the plan's structure")
+        return f"{head}: " + ", ".join(parts)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -36,5 +36,6 @@ def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
         if checker is None:
             violations.append(Violation(rule=rule.id, message=f"unknown rule kind {rule.kind!r}"))
             continue
-        violations += _run(rule.id, checker, ctx, rule)
+        found = _run(rule.id, checker, ctx, rule)
+        violations += [v.model_copy(update={"basis": rule.basis}) for v in found]
     return VerifyReport(scenario=scenario.name, violations=violations)

@@ -15,6 +15,7 @@ from typing import (
     Annotated,
     Any,
     ClassVar,
+    Literal,
     NamedTuple,
     TypeVar,
     get_args,
@@ -40,9 +41,22 @@ class Relax(NamedTuple):
     step: int | None = None
 
 
+Basis = Literal["term", "assumption"]
+BASIS_WORDS = {
+    "term": "an agreed term (changing it needs the other party)",
+    "assumption": "a planning assumption (cheap to revisit)",
+}
+
+
 class RuleBase(Strict):
     id: Id
     description: str = Field(default="", max_length=2000)
+    basis: Basis = Field(
+        default="term",
+        description="term: agreed by the parties (the default); assumption: a planning belief "
+        "(when remains are located, how long a move takes, a capacity). Checks report broken "
+        "terms apart from failed assumptions; explain says which numbers are which.",
+    )
 
     relaxable: ClassVar[tuple[Relax, ...]] = ()
 
