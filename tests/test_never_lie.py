@@ -152,19 +152,25 @@ def test_infeasible_without_time_for_the_conflict_claims_no_conflict(time_runs_o
     assert not result.conflict_found and not result.conflict and not result.conflict_minimal
 
 
-def test_model_invalid_names_the_rule_not_the_clock(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A model CP-SAT rejects is never 'no plan within the time limit': the rule whose numbers
-    made it is named with its JSON path (here a builder is made to overflow on purpose)."""
-    real = model_rules.BUILDERS[StageCapacityRule]
+def _make_overflow(monkeypatch: pytest.MonkeyPatch, cls: type) -> None:
+    """Make the builder of ``cls`` add, under the rule's literal, a constraint whose
+    coefficients overflow: CP-SAT rejects the model (MODEL_INVALID)."""
+    real = model_rules.BUILDERS[cls]
 
     def overflowing(v: Any, r: Any, lit: Any) -> None:
         real(v, r, lit)
         big = 2**62
         v.model.add(big * v.start[0] + big * v.start[0] <= 5).only_enforce_if(lit)
 
-    monkeypatch.setitem(model_rules.BUILDERS, StageCapacityRule, overflowing)
+    monkeypatch.setitem(model_rules.BUILDERS, cls, overflowing)
+
+
+def test_model_invalid_names_the_rule_not_the_clock(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model CP-SAT rejects is never 'no plan within the time limit': the rule whose numbers
+    made it is named with its JSON path (here a builder is made to overflow on purpose)."""
+    _make_overflow(monkeypatch, StageCapacityRule)
     data = json.loads(json.dumps(BASE))
     data["rules"].append(
         {"kind": "stage_capacity", "id": "cap", "side": "hostages", "max_per_stage": 5}
@@ -184,14 +190,7 @@ def test_model_invalid_is_not_blamed_on_a_rule_with_intervals(
     """A cumulative refers to its intervals by constraint index: checked alone, out of place,
     it looked invalid, so the first rule with a cumulative (the seed's hostage fleet) was blamed
     for any rule's bad numbers."""
-    real = model_rules.BUILDERS[AvailabilityRule]
-
-    def overflowing(v: Any, r: Any, lit: Any) -> None:
-        real(v, r, lit)
-        big = 2**62
-        v.model.add(big * v.start[0] + big * v.start[0] <= 5).only_enforce_if(lit)
-
-    monkeypatch.setitem(model_rules.BUILDERS, AvailabilityRule, overflowing)
+    _make_overflow(monkeypatch, AvailabilityRule)
     sc = load_scenario()
     kinds = [r.kind for r in sc.rules]
     first = kinds.index("availability")
