@@ -43,6 +43,7 @@ class Variables:
     group_count: dict[tuple[int, int, Dest], IntVar] = field(default_factory=dict)
     group_any: dict[tuple[int, int, Dest], IntVar] = field(default_factory=dict)  # count >= 1
     rule_groups: dict[str, list[int]] = field(default_factory=dict)  # rule id -> its groups
+    keys_of_group: list[list[tuple[int, int, Dest]]] = field(default_factory=list)
     legs: dict[tuple[str, str], tuple[int, list[str]]] = field(default_factory=dict)
     days: dict[str, IntVar] = field(default_factory=dict)  # "<hour var>.day" -> day (24 h)
     running: dict[str, list[IntVar]] = field(default_factory=dict)  # ratio rule -> balances
@@ -68,21 +69,22 @@ class Variables:
     def stage_total(self, s: int, cohorts: list[str]) -> LinExpr:
         return sum((self.count[s, c] for c in cohorts), start=0)
 
+    def group_keys(self, g: int) -> list[tuple[int, int, Dest]]:
+        """The (group, slot, destination) keys of group g, in the order they were made."""
+        return self.keys_of_group[g]
+
     def group_released(self, g: int, s: int | None = None) -> LinExpr:
         """People of group g released (in stage s, if given)."""
-        return sum(
-            (x for (h, t, _), x in self.group_count.items() if h == g and (s is None or t == s)),
-            start=0,
-        )
+        keys = self.group_keys(g)
+        return sum((self.group_count[k] for k in keys if s is None or k[1] == s), start=0)
 
     def group_vars(self, rule_id: str) -> list[tuple[int, int, Dest, IntVar, IntVar]]:
         """(group, slot, destination, count, count >= 1) of each group the rule names, in
         the order the variables were made."""
-        wanted = set(self.rule_groups.get(rule_id, []))
         return [
-            (g, s, d, x, self.group_any[g, s, d])
-            for (g, s, d), x in self.group_count.items()
-            if g in wanted
+            (g, s, d, self.group_count[g, s, d], self.group_any[g, s, d])
+            for g in self.rule_groups.get(rule_id, [])
+            for (_, s, d) in self.group_keys(g)
         ]
 
 
@@ -195,6 +197,7 @@ def _individuals(v: Variables) -> None:
             v.rule_groups.setdefault(rid, []).append(g)
         for person in grp.people:
             v.person_cohort[person] = grp.cohort
+        v.keys_of_group.append([])
         size = len(grp.people)
         options: list[Dest] = list(sc.allowed_destinations(grp.cohort)) or [None]
         for s in range(v.S):
@@ -208,6 +211,7 @@ def _individuals(v: Variables) -> None:
                     m.add(x <= size * any_)
                 v.group_count[g, s, d] = x
                 v.group_any[g, s, d] = any_
+                v.keys_of_group[g].append((g, s, d))
         m.add(v.group_released(g) <= size)
     for c in v.cohorts:
         groups = in_cohort[c]
