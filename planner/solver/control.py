@@ -100,6 +100,7 @@ def run_search(
         cancelled.set()
         _halt(solver, worker, done)
         raise
+    worker.join(POLL_SECONDS)  # gone before anything forks (explain's pool): no thread at fork
     if "error" in box:
         raise box["error"]
     code = box["code"]  # CP-SAT's status (an enum comparing equal to cp_model.OPTIMAL etc.)
