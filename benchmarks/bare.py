@@ -20,13 +20,13 @@ from benchmarks.cpsat_lex import (
     lexicographic,
     peak_imbalance,
     ratio_bound,
-    running_balances,
 )
+from benchmarks.cpsat_rules import SlotRules
 
 Expr = Any  # a CP-SAT linear expression
 
 
-class Bare:
+class Bare(SlotRules):
     def __init__(self, core: Core):
         self.c = core
         m = self.m = cp_model.CpModel()
@@ -69,20 +69,8 @@ class Bare:
     def rel(self, s: int, cohort: str) -> Expr:
         return self.hc(s) if self.c.is_hostage(cohort) else self.r[s]
 
-    def done(self, line: str) -> Expr:
-        return self.ws[line] + self.c.move(line)
-
     def total(self, s: int, cohorts: list[str]) -> Expr:
         return sum(self.x[s, c] for c in cohorts)
-
-    def days(self, hours: list[Any], name: str) -> list[Any]:
-        out = []
-        for s, h in enumerate(hours):
-            d = self.m.new_int_var(0, self.c.H // 24, f"{name}{s}")
-            self.m.add(24 * d <= h)
-            self.m.add(h <= 24 * d + 23)
-            out.append(d)
-        return out
 
     # ------------------------------------------------------------------ structure
     def _structure(self) -> None:
@@ -139,30 +127,6 @@ class Bare:
         """100 x (prisoners given - prisoners owed) in slot s."""
         owed = sum(hundredths(rate) * self.x[s, h] for h, rate in r.per_hostage.items())
         return 100 * self.total(s, r.prisoners) - owed
-
-    def running(self, r: Any) -> list[Any]:
-        """The rule's running balances (100 x), one variable per slot, made once."""
-        if r.id not in self._runs:
-            bound = ratio_bound(self.c, self.c.rules_of("exchange_ratio"))
-            self._runs[r.id] = running_balances(self.m, r, self.balance, self.c.S, bound)
-        return self._runs[r.id]
-
-    def rule_exchange_ratio(self, r: Any) -> None:
-        for s in range(self.c.S):
-            e = self.running(r)[s] if r.scope == "cumulative" else self.balance(r, s)
-            self.m.add(e <= 100 * r.max_prisoners_ahead)
-            self.m.add(e >= -100 * r.max_prisoners_behind)
-
-    def rule_line_window(self, r: Any) -> None:
-        self.m.add(self.ws[r.line] >= r.earliest_start)
-        if r.latest_start is not None:
-            self.m.add(self.ws[r.line] <= r.latest_start)
-        if r.latest_complete is not None:
-            self.m.add(self.done(r.line) <= r.latest_complete)
-
-    def rule_line_before_handover(self, r: Any) -> None:
-        for s in range(self.c.S):
-            self.m.add(self.st[s] >= self.done(r.line)).only_enforce_if(self.a[s])
 
     def rule_line_after_release(self, r: Any) -> None:
         m, ws = self.m, self.ws[r.line]
@@ -221,16 +185,6 @@ class Bare:
                 hour = self.st[s] if self.c.is_hostage(co) else self.r[s]
                 self.m.add(hour >= r.from_hour).only_enforce_if(self.u[s, co])
 
-    def rule_pairing(self, r: Any) -> None:
-        for s in range(self.c.S):
-            self.m.add(self.r[s] >= self.hc(s) + r.min_lag_hours).only_enforce_if(self.hp[s])
-            self.m.add(self.r[s] <= self.hc(s) + r.max_lag_hours).only_enforce_if(self.hp[s])
-
-    def rule_site_after_line(self, r: Any) -> None:
-        for s in range(self.c.S):
-            for k in r.sites:
-                self.m.add(self.st[s] >= self.done(r.line)).only_enforce_if(self.y[s, k])
-
     def rule_site_daily_limit(self, r: Any) -> None:
         if self._start_day is None:
             self._start_day = self.days(self.st, "start_day")
@@ -256,13 +210,6 @@ class Bare:
             ivs.append(self.m.new_fixed_size_interval_var(d, 1, f"{r.id}.{s}"))
             loads.append(load)
         self.m.add_cumulative(ivs, loads, r.per_day)
-
-    def rule_stage_gap(self, r: Any) -> None:
-        for s in range(self.c.S - 1):
-            gap = self.st[s + 1] - self.st[s]
-            self.m.add(gap >= r.min_hours).only_enforce_if(self.a[s + 1])
-            if r.max_hours is not None:
-                self.m.add(gap <= r.max_hours).only_enforce_if(self.a[s + 1])
 
     def rule_veto(self, r: Any) -> None:
         for g in self.c.groups_of(r.id):
