@@ -241,6 +241,7 @@ class Bare(SlotRules):
         bound = ratio_bound(c, ratios)
         peak = peak_imbalance(m, ratios, self.running, bound)
         every = {
+            "unreleased": c.unreleased(lambda co: sum(self.x[s, co] for s in range(S))),
             "living_released_hour": living,
             "completion_hour": completion,
             "stage_count": sum(self.a),

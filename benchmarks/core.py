@@ -32,7 +32,13 @@ SUPPORTED_KINDS = frozenset(
         "located_from",
     }
 )
-SUPPORTED_TERMS = ("living_released_hour", "completion_hour", "stage_count", "peak_imbalance")
+SUPPORTED_TERMS = (
+    "unreleased",
+    "living_released_hour",
+    "completion_hour",
+    "stage_count",
+    "peak_imbalance",
+)
 INDIVIDUAL_KINDS = frozenset({"veto", "person_not_before", "located_from"})
 
 
@@ -69,6 +75,7 @@ class Core:
     named: dict[str, str]  # person named by an individual rule -> cohort
     groups: list[Group]  # the same people, grouped by cohort and the rules naming them
     terms: list[str]
+    weights: dict[str, int]  # cohort -> weight of one unreleased person ('unreleased' term)
 
     @property
     def cohorts(self) -> list[str]:
@@ -85,6 +92,11 @@ class Core:
 
     def rules_of(self, kind: str) -> list[Any]:
         return [r for r in self.rules if r.kind == kind]
+
+    def unreleased(self, released: Any) -> Any:
+        """The 'unreleased' term: people not released, weighted; ``released(cohort)`` gives
+        the expression of the cohort's people released over all slots."""
+        return sum(w * (self.count(co) - released(co)) for co, w in self.weights.items())
 
     def named_in(self, cohort: str) -> list[str]:
         return [p for p, c in self.named.items() if c == cohort]
@@ -154,7 +166,7 @@ def read_core(sc: Any) -> Core:
     kinds = {r.kind for r in sc.rules} - SUPPORTED_KINDS
     if kinds:
         raise Unsupported(f"rule kinds not modelled: {sorted(kinds)}")
-    terms = list(sc.objective.terms)
+    terms = list(sc.objective_terms)  # 'unreleased' first when a cohort is optional
     if set(terms) - set(SUPPORTED_TERMS):
         raise Unsupported(
             f"objective terms not modelled: {sorted(set(terms) - set(SUPPORTED_TERMS))}"
@@ -189,6 +201,10 @@ def read_core(sc: Any) -> Core:
         named=named,
         groups=groups,
         terms=terms,
+        weights={
+            c.id: sc.objective.unreleased_weight(c.id)
+            for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]
+        },
     )
 
 

@@ -300,6 +300,7 @@ class Model:
                 lp.ge(peak, running)
                 lp.ge(peak, -running)
         every = {
+            "unreleased": c.unreleased(lambda co: total([self.x[s, co] for s in range(S)])),
             "living_released_hour": living,
             "completion_hour": completion,
             "stage_count": total(self.a),

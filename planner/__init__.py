@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.io import InputError, load_plan, load_scenario, scenario_from_data
@@ -19,6 +20,7 @@ from planner.scenario import Scenario
 
 if TYPE_CHECKING:
     from planner.explainer import Explanation
+    from planner.record import ExecutionRecord
     from planner.report.compare import PlanComparison
     from planner.solver import SolveResult
     from planner.verifier import VerifyReport
@@ -65,11 +67,50 @@ def solve(
     )
 
 
-def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
-    """Independent check of a plan against every rule of the scenario (no ortools)."""
+def replan(
+    scenario: Scenario,
+    record: ExecutionRecord | Mapping[str, Any] | str | Path,
+    *,
+    previous: Plan | None = None,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    check: bool = True,
+    stop: threading.Event | None = None,
+) -> SolveResult:
+    """Freeze what has happened and plan the rest. ``record`` is an ``ExecutionRecord``, its
+    JSON data, or the path of a record file (checked against ``scenario``; bad input raises
+    ``InputError``). The result's plan is one full plan, record and rest; ``plan.record``
+    marks the recorded part and lists the deviations (also in ``result.verification``).
+    ``previous``: the plan being remade, kept where the rules and the objective allow."""
+    from planner.record import ExecutionRecord, load_record, record_from_data
+    from planner.solver.rest import replan as _replan
+
+    if isinstance(record, ExecutionRecord):
+        rec = record
+    elif isinstance(record, str | Path):
+        rec = load_record(str(record), scenario)
+    else:
+        rec = record_from_data(record, scenario)
+    return _replan(
+        scenario,
+        rec,
+        previous=previous,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        check=check,
+        stop=stop,
+    )
+
+
+def verify(scenario: Scenario, plan: Plan, record: ExecutionRecord | None = None) -> VerifyReport:
+    """Independent check of a plan against every rule of the scenario (no ortools). A plan
+    with a record part (``replan``) reports the record's departures as ``deviations``; with
+    ``record``, the plan must keep that record unchanged."""
     from planner.verifier import verify as _verify
 
-    return _verify(scenario, plan)
+    return _verify(scenario, plan, record)
 
 
 def explain(
@@ -107,6 +148,7 @@ __all__ = [
     "Withdrawal",
     "load_plan",
     "load_scenario",
+    "replan",
     "scenario_from_data",
     "scenario_json_schema",
     "solve",

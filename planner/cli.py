@@ -16,6 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import Interrupted, ModelInvalid
 from planner.io import (
@@ -30,6 +31,9 @@ from planner.io import (
 )
 from planner.report.text import conflict_text, explanation_text, plan_table
 from planner.scenario import Scenario
+
+if TYPE_CHECKING:
+    from planner.solver import SolveResult
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
 EXIT_OUTPUT, EXIT_INTERRUPTED, EXIT_PIPE = 74, 130, 141
@@ -73,9 +77,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--log", action="store_true", help="print CP-SAT's search log to stderr")
 
+    rp = sub.add_parser(
+        "replan",
+        help="freeze what has happened (an execution record) and plan the rest",
+        description="Re-plan from an execution record: the record's stages and moves are "
+        "fact and stay as they are; the rest is planned from its now_hour under the same "
+        "rules and objective. Where the record departs from the scenario, each deviation "
+        "is listed with its rule id (exit 0); exit 3 only when the rest cannot be planned.",
+    )
+    rp.add_argument("scenario", help="scenario JSON or seed name")
+    rp.add_argument("--record", required=True, metavar="RECORD.json", help="what has happened")
+    rp.add_argument("-o", "--output", metavar="PLAN.json", help="write the full plan JSON here")
+    rp.add_argument("--json", action="store_true", help="print the plan JSON instead of a table")
+    rp.add_argument(
+        "--previous",
+        metavar="PLAN.json",
+        help="the plan being remade: its stages still ahead stay as they were where the rules "
+        "and the objective allow",
+    )
+    rp.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
+    rp.add_argument("--seed", type=int, metavar="N", help="solver random seed")
+    rp.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
+
     c = sub.add_parser("check", help="verify a plan against a scenario's rules")
     c.add_argument("scenario")
     c.add_argument("plan")
+    c.add_argument(
+        "--record", metavar="RECORD.json", help="also check that the plan keeps this record"
+    )
 
     v = sub.add_parser("validate", help="validate a scenario file")
     v.add_argument("scenario")
@@ -192,6 +221,44 @@ def cmd_solve(args: argparse.Namespace) -> int:
         log=args.log,
         stop=STOP,
     )
+    return _finish(args, sc, result, plan_table)
+
+
+def cmd_replan(args: argparse.Namespace) -> int:
+    from planner.record import load_record
+    from planner.solver.rest import replan
+
+    _check_options(args)
+    if args.output:
+        check_output_path(args.output, inputs=[args.scenario, args.record, args.previous])
+    sc = load_scenario(args.scenario)
+    record = load_record(args.record, sc)
+    previous = load_plan(args.previous) if args.previous else None
+    if previous is not None and previous.scenario != sc.name:
+        raise InputError(
+            args.previous,
+            [
+                (
+                    "$.scenario",
+                    f"expected {sc.name!r} (the scenario given), found {previous.scenario!r}",
+                )
+            ],
+        )
+    result = replan(
+        sc,
+        record,
+        previous=previous,
+        time_limit=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
+        stop=STOP,
+    )
+    return _finish(args, sc, result, plan_table)
+
+
+def _finish(args: argparse.Namespace, sc: Scenario, result: SolveResult, table: Any) -> int:
+    """Report a solve's outcome (solve, replan): the conflict, no plan in time, or the plan
+    (verified) printed and written."""
     if result.plan is None and args.json:
         write_stdout(result.summary_json())
     if result.status == "infeasible":
@@ -211,27 +278,33 @@ def cmd_solve(args: argparse.Namespace) -> int:
         return EXIT_VIOLATIONS
     if STOP.is_set():  # Ctrl-C after the search: the user asked for nothing to be written
         raise Interrupted("stopped on request")
-    plan = result.plan.with_listed_ids() if args.ids else result.plan
+    plan = result.plan.with_listed_ids() if getattr(args, "ids", False) else result.plan
     text = plan_text_checked(plan.to_json())
     if args.output:
         write_atomic(args.output, text)
     if args.json:
         write_stdout(text)
     else:
-        _out(plan_table(sc, result.plan, wall_seconds=result.wall_seconds))
+        _out(table(sc, result.plan, wall_seconds=result.wall_seconds))
         for i, alt in enumerate(result.plan.alternatives, start=2):
             _out(f"\n--- alternative {i} of {len(result.plan.alternatives) + 1} ---")
-            _out(plan_table(sc, alt))
+            _out(table(sc, alt))
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from planner.record import load_record
     from planner.verifier import verify
 
     sc = load_scenario(args.scenario)
     plan = load_plan(args.plan)
-    report = verify(sc, plan)
+    record = load_record(args.record, sc) if args.record else None
+    report = verify(sc, plan, record)
     lines = report.lines()
+    if report.deviations:
+        _out(f"the plan's record departs from the scenario ({len(report.deviations)}):")
+        for line in report.lines("deviations"):
+            _out("  deviation: " + line)
     summaries = [report.summary()] if report.violations else []
     for i, alt in enumerate(plan.alternatives, start=2):
         alt_report = verify(sc, alt)
@@ -311,6 +384,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "solve": cmd_solve,
+    "replan": cmd_replan,
     "check": cmd_check,
     "validate": cmd_validate,
     "schema": cmd_schema,
@@ -341,7 +415,7 @@ def _ctrl_c_stops() -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
 
 
-SEARCHING = {"solve", "explain"}  # commands whose Ctrl-C stops a CP-SAT search
+SEARCHING = {"solve", "replan", "explain"}  # commands whose Ctrl-C stops a CP-SAT search
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -44,7 +44,7 @@ CohortRanges = Annotated[
     Field(max_length=MAX_RANGES, description="ranges of one cohort's generated ids"),
 ]
 Ranges = dict[str, CohortRanges]
-RANGE_FIELDS = ("hostage_ranges", "prisoner_ranges")  # left out of the JSON when empty
+RANGE_FIELDS = ("hostage_ranges", "prisoner_ranges", "other_remains")  # left out when empty
 _PAIR = re.compile(r"\[\s+(-?\d+),\s+(-?\d+)\s+\]")  # a range, as json.dumps indents it
 
 
@@ -155,6 +155,11 @@ class Stage(WithRanges):
     hostage_ranges: Ranges = Field(
         default_factory=dict, description="cohort -> ranges of the generated ids released"
     )
+    other_remains: PlanCount = Field(
+        default=0,
+        description="remains handed over that proved not to be a hostage's (recorded stages "
+        "only): the stage releases no hostage for them and the ratio rules owe nothing",
+    )
     prisoners: dict[str, PlanCount] = Field(default_factory=dict)
     prisoner_ids: list[str] = Field(
         default_factory=list, description="prisoners released, by id (the solver: named people)"
@@ -188,6 +193,44 @@ class Metrics(PlanModel):
     prisoners_released: PlanCount = 0
 
 
+class Deviation(PlanModel):
+    """One way in which an execution record departs from the scenario: a rule it broke, a
+    count above the scenario's, a line reached late or not at all. A fact, not a fault of
+    the plan."""
+
+    rule: str = Field(description="the rule id, or a plan/* id for the plan's structure")
+    stage: int | None = Field(default=None, description="the recorded stage, if one")
+    line: str | None = Field(default=None, description="the withdrawal line, if one")
+    message: str
+    basis: Literal["term", "assumption"] | None = Field(
+        default=None, description="an agreed term or a planning assumption (null: structure)"
+    )
+
+
+class RecordPart(PlanModel):
+    """Which part of a plan is an execution record (``planner replan``): its first
+    ``stages`` stages and the moves to ``lines`` happened by ``now_hour``; the rest is
+    planned."""
+
+    now_hour: PlanHour
+    stages: int = Field(ge=0, le=MAX_STAGE_INDEX, description="the first n stages are recorded")
+    lines: list[str] = Field(default_factory=list, description="moves recorded as begun")
+    deviations: list[Deviation] = Field(default_factory=list)
+    given_up: list[str] = Field(
+        default_factory=list,
+        description="rules the rest could not keep, given the record; planned without them",
+    )
+    given_up_proved: bool = Field(
+        default=True,
+        description="CP-SAT proved that no smaller set (terms weighing more than assumptions) "
+        "would do: keeping any one of them leaves no plan",
+    )
+    changed_stages: int | None = Field(
+        default=None,
+        description="planned stages that differ from the previous plan (replan --previous)",
+    )
+
+
 class Plan(PlanModel):
     scenario: str
     status: Literal["optimal", "feasible"]
@@ -203,6 +246,16 @@ class Plan(PlanModel):
         default_factory=list,
         description="other plans with a different structure, best first (solve --alternatives)",
     )
+    record: RecordPart | None = Field(
+        default=None, description="the part that is an execution record (replan); else absent"
+    )
+
+    @model_serializer(mode="wrap")
+    def _drop_no_record(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data = handler(self)
+        if data.get("record", 0) is None:
+            del data["record"]
+        return data
 
     def with_listed_ids(self) -> Plan:
         """The same plan with every person listed by id in ``*_ids`` and no ranges (the form

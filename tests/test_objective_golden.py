@@ -4,6 +4,8 @@ every plan passes the verifier.
 
 ``tests/data/objectives.json`` was written by the planner as of commit 8b55d23 (before issue 9);
 a change to the model that alters any of these values is a change of meaning, not of speed.
+Issue 10 put the 'unreleased' term first where some cohort is optional (compared here apart:
+the listed terms keep their values).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def test_objective_as_before(key: str) -> None:
     want = GOLDEN[key]
     assert result.status == want["status"]
     assert result.plan is not None
-    assert result.plan.objective == want["objective"]
+    listed = {t: v for t, v in result.plan.objective.items() if t != "unreleased"}
+    assert listed == want["objective"]
     assert verify(sc, result.plan).ok
 
 

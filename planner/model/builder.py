@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 from planner.model import objective
 from planner.model.rules import add_rules
 from planner.model.variables import IntVar, LinExpr, Variables, build_variables
+from planner.record import ExecutionRecord
 from planner.scenario import Scenario
 
 
@@ -39,13 +40,19 @@ class BuiltModel:
 
 
 def build_model(
-    sc: Scenario, *, enforce_rules: bool = True, with_objective: bool = True
+    sc: Scenario,
+    *,
+    enforce_rules: bool = True,
+    with_objective: bool = True,
+    record: ExecutionRecord | None = None,
 ) -> BuiltModel:
     """Build the model. ``enforce_rules``: every rule literal is fixed true; otherwise the
     literals are left for ``BuiltModel.assume``. To drop a rule, delete it from the scenario
-    (``Scenario.without``) and build again."""
+    (``Scenario.without``) and build again. ``record``: its stages are fixed as the first
+    slots and the rest is planned from its ``now_hour`` (``sc`` must hold every recorded
+    person: ``planner.record.effective_scenario``)."""
     m = cp_model.CpModel()
-    v = build_variables(sc, m)
+    v = build_variables(sc, m, record)
     built = BuiltModel(model=m, vars=v)
 
     def literal_for(rule_id: str) -> IntVar:
@@ -56,7 +63,7 @@ def build_model(
 
     built.literals = add_rules(v, literal_for, all_enforced=enforce_rules, spans=built.spans)
     if with_objective:
-        for term in sc.objective.terms:
+        for term in sc.objective_terms:
             built.terms[term] = objective.TERMS[term](v)
         built.terms["tidy_people"] = objective.tidy_people(v)
         built.terms["tidy_hours"] = objective.tidy_hours(v)

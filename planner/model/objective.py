@@ -37,6 +37,15 @@ def priority(v: Variables) -> LinExpr:
     return total
 
 
+def unreleased(v: Variables) -> LinExpr:
+    """People not released, each weighted by its cohort's priority (at least 1)."""
+    total: LinExpr = 0
+    for c in v.cohorts:
+        released = sum((v.count[s, c] for s in range(v.S)), start=0)
+        total = total + v.sc.objective.unreleased_weight(c) * (v.sc.cohort_count(c) - released)
+    return total
+
+
 def tidy_people(v: Variables) -> LinExpr:
     """First tie-break after the listed terms: people in earlier stages (slots are in time
     order, so weighting each person by the slot index moves releases forward)."""
@@ -54,4 +63,5 @@ TERMS = {
     "stage_count": stage_count,
     "peak_imbalance": peak_imbalance,
     "priority": priority,
+    "unreleased": unreleased,
 }

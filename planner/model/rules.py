@@ -6,21 +6,16 @@ Semantics: docs/rules.md. The verifier re-checks the same rules without this mod
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
+from planner.model.registry import BUILDERS, WHEN_ABSENT, add_rules, builds
 from planner.model.variables import IntVar, LinExpr, Variables
 from planner.scenario import (
     AbroadRule,
     AvailabilityRule,
-    BusesRule,
     DeadlineRule,
-    DestinationQuotaRule,
     EarliestStartRule,
     ExchangeRatioRule,
     FixedStageRule,
     HandoverHoursRule,
-    HostageFleetRule,
     LineAfterReleaseRule,
     LineBeforeHandoverRule,
     LineWindowRule,
@@ -28,34 +23,11 @@ from planner.scenario import (
     OrderRule,
     PairingRule,
     PersonNotBeforeRule,
-    PrisonProcessingRule,
     ReleaseRule,
-    RuleBase,
     SiteAfterLineRule,
-    SiteDailyLimitRule,
-    StageCapacityRule,
     StageGapRule,
     VetoRule,
 )
-
-Builder = Callable[[Variables, Any, IntVar], None]
-Absent = Callable[[Variables, list[IntVar]], None]
-
-BUILDERS: dict[type[RuleBase], Builder] = {}
-# What holds when no rule of a class is in force (a default of the format). It receives the
-# literals of the class's rules and holds when all of them are false, so a rule switched off
-# (a conflict or fix trial) means exactly the same as the rule deleted from the file.
-WHEN_ABSENT: dict[type[RuleBase], Absent] = {}
-
-
-def builds(cls: type[RuleBase]) -> Callable[[Builder], Builder]:
-    """Register the model builder of one rule class."""
-
-    def register(fn: Builder) -> Builder:
-        BUILDERS[cls] = fn
-        return fn
-
-    return register
 
 
 def _sides(v: Variables, cohorts: list[str]) -> tuple[list[str], list[str]]:
@@ -123,7 +95,7 @@ def running_balances(v: Variables, r: ExchangeRatioRule) -> list[IntVar]:
 @builds(ExchangeRatioRule)
 def exchange_ratio(v: Variables, r: ExchangeRatioRule, lit: IntVar) -> None:
     cumulative = running_balances(v, r) if r.scope == "cumulative" else None
-    for s in range(v.S):
+    for s in v.open_slots:
         expr = cumulative[s] if cumulative is not None else ratio_balance(v, r, s)
         v.model.add(expr <= 100 * r.max_prisoners_ahead).only_enforce_if(lit)
         v.model.add(expr >= -100 * r.max_prisoners_behind).only_enforce_if(lit)
@@ -147,7 +119,7 @@ def peak_imbalance(v: Variables) -> LinExpr:
 @builds(LineBeforeHandoverRule)
 def line_before_handover(v: Variables, r: LineBeforeHandoverRule, lit: IntVar) -> None:
     done = v.line_complete(r.line)
-    for s in range(v.S):
+    for s in v.open_slots:
         v.model.add(v.start[s] >= done).only_enforce_if([lit, v.active[s]])
 
 
@@ -157,7 +129,7 @@ def line_after_release(v: Variables, r: LineAfterReleaseRule, lit: IntVar) -> No
     ws = v.line_start[r.line]
     if r.min_count is None:  # everyone: all released, each stage releasing them before the move
         _all_released(v, r.cohorts, lit)
-        for s in range(v.S):
+        for s in v.open_slots:  # a recorded stage released before any move not yet begun
             for c in r.cohorts:
                 m.add(v.release_hour(s, c) <= ws).only_enforce_if([lit, v.used[s, c]])
         return
@@ -193,20 +165,20 @@ def deadline(v: Variables, r: DeadlineRule, lit: IntVar) -> None:
     due: LinExpr = r.within_hours
     if r.after_line is not None:
         due = v.line_complete(r.after_line) + r.within_hours
-    for s in range(v.S):
+    for s in v.open_slots:
         for c in r.cohorts:
             v.model.add(v.release_hour(s, c) <= due).only_enforce_if([lit, v.used[s, c]])
 
 
 @builds(EarliestStartRule)
 def earliest_start(v: Variables, r: EarliestStartRule, lit: IntVar) -> None:
-    for s in range(v.S):
+    for s in v.open_slots:
         v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, v.active[s]])
 
 
 @builds(StageGapRule)
 def stage_gap(v: Variables, r: StageGapRule, lit: IntVar) -> None:
-    for s in range(v.S - 1):
+    for s in range(max(v.past - 1, 0), v.S - 1):  # gaps between recorded stages are fact
         gap = v.start[s + 1] - v.start[s]
         v.model.add(gap >= r.min_hours).only_enforce_if([lit, v.active[s + 1]])
         if r.max_hours is not None:
@@ -217,7 +189,7 @@ def stage_gap(v: Variables, r: StageGapRule, lit: IntVar) -> None:
 def handover_hours(v: Variables, r: HandoverHoursRule, lit: IntVar) -> None:
     m = v.model
     off = v.sc.clock_offset
-    for s in range(v.S):
+    for s in v.open_slots:
         dur = v.handover_complete(s) - v.start[s]
         day = m.new_int_var(0, (v.H + off) // 24 + 1, f"{r.id}.stage{s}.day")
         hod = m.new_int_var(0, 23, f"{r.id}.stage{s}.clock")
@@ -229,63 +201,6 @@ def handover_hours(v: Variables, r: HandoverHoursRule, lit: IntVar) -> None:
             m.add(hod + dur <= hi).only_enforce_if(b)
             picks.append(b)
         m.add_bool_or(picks).only_enforce_if([lit, v.active[s]])
-
-
-@builds(StageCapacityRule)
-def stage_capacity(v: Variables, r: StageCapacityRule, lit: IntVar) -> None:
-    side = v.sc.hostage_cohorts if r.side == "hostages" else v.sc.prisoner_cohorts
-    cohorts = r.cohorts if r.cohorts is not None else [c.id for c in side]
-    for s in range(v.S):
-        v.model.add(v.stage_total(s, cohorts) <= r.limit).only_enforce_if(lit)
-
-
-def _day(v: Variables, hour: IntVar, name: str) -> IntVar:
-    """The day (24 h from t=0) of an hour variable; one variable per hour variable."""
-    key = f"{name}.day"
-    if key not in v.days:
-        d = v.model.new_int_var(0, v.H // 24, key)
-        v.model.add_division_equality(d, hour, 24)
-        v.days[key] = d
-    return v.days[key]
-
-
-def _both(v: Variables, a: IntVar, b: IntVar, name: str) -> IntVar:
-    """A literal equal to ``a and b``."""
-    m = v.model
-    x = m.new_bool_var(name)
-    m.add_bool_and([a, b]).only_enforce_if(x)
-    m.add_bool_or([~a, ~b, x])
-    return x
-
-
-def _per_day(
-    v: Variables, days: list[IntVar], present: list[Any], demand: list[Any], cap: int, name: str
-) -> None:
-    """At most ``cap`` demand in any one day: one optional one-day interval per slot and a
-    cumulative over them (a no-overlap when every demand is 1 and the cap is 1). Linear in the
-    slots, where same-day booleans between every pair of slots would be quadratic."""
-    m = v.model
-    intervals = [
-        m.new_optional_fixed_size_interval_var(d, 1, p, f"{name}.stage{s}")
-        for s, (d, p) in enumerate(zip(days, present, strict=True))
-    ]
-    if cap == 1 and all(isinstance(x, int) and x == 1 for x in demand):
-        m.add_no_overlap(intervals)
-    else:
-        m.add_cumulative(intervals, demand, cap)
-
-
-@builds(PrisonProcessingRule)
-def prison_processing(v: Variables, r: PrisonProcessingRule, lit: IntVar) -> None:
-    cohorts = [c.id for c in v.sc.prisoner_cohorts if c.prison == r.prison]
-    days = [_day(v, v.release[s], f"stage{s}.release") for s in range(v.S)]
-    cap = sum(v.sc.cohort_count(c) for c in cohorts)
-    loads = []
-    for s in range(v.S):  # a cumulative's demand is affine: one variable per slot
-        load = v.model.new_int_var(0, cap, f"{r.id}.stage{s}.load")
-        v.model.add(load == v.stage_total(s, cohorts))
-        loads.append(load)
-    _per_day(v, days, [lit] * v.S, loads, r.per_day, r.id)
 
 
 @builds(OrderRule)
@@ -316,7 +231,7 @@ def order(v: Variables, r: OrderRule, lit: IntVar) -> None:
 
 @builds(AvailabilityRule)
 def availability(v: Variables, r: AvailabilityRule, lit: IntVar) -> None:
-    for s in range(v.S):
+    for s in v.open_slots:
         for c in r.cohorts:
             hour = v.start[s] if v.sc.is_hostage(c) else v.release[s]
             v.model.add(hour >= r.from_hour).only_enforce_if([lit, v.used[s, c]])
@@ -324,7 +239,7 @@ def availability(v: Variables, r: AvailabilityRule, lit: IntVar) -> None:
 
 @builds(PairingRule)
 def pairing(v: Variables, r: PairingRule, lit: IntVar) -> None:
-    for s in range(v.S):
+    for s in v.open_slots:
         hc = v.handover_complete(s)
         hp = v.has_prisoners[s]
         v.model.add(v.release[s] >= hc + r.min_lag_hours).only_enforce_if([lit, hp])
@@ -334,7 +249,7 @@ def pairing(v: Variables, r: PairingRule, lit: IntVar) -> None:
 def prisoners_not_before_start(v: Variables, pairing: list[IntVar]) -> None:
     """Without a pairing rule in force, a stage's prisoners are released no earlier than the
     stage starts (docs/rules.md)."""
-    for s in range(v.S):
+    for s in v.open_slots:
         v.model.add(v.release[s] >= v.start[s]).only_enforce_if(
             [v.has_prisoners[s], *(~x for x in pairing)]
         )
@@ -346,70 +261,9 @@ WHEN_ABSENT[PairingRule] = prisoners_not_before_start
 @builds(SiteAfterLineRule)
 def site_after_line(v: Variables, r: SiteAfterLineRule, lit: IntVar) -> None:
     done = v.line_complete(r.line)
-    for s in range(v.S):
+    for s in v.open_slots:
         for k in r.sites:
             v.model.add(v.start[s] >= done).only_enforce_if([lit, v.site[s, k]])
-
-
-@builds(SiteDailyLimitRule)
-def site_daily_limit(v: Variables, r: SiteDailyLimitRule, lit: IntVar) -> None:
-    sites = r.sites if r.sites is not None else list(v.site_hours)
-    days = [_day(v, v.start[s], f"stage{s}.start") for s in range(v.S)]
-    for k in sites:
-        present = [_both(v, lit, v.site[s, k], f"{r.id}.{k}.stage{s}") for s in range(v.S)]
-        _per_day(v, days, present, [1] * v.S, r.per_day, f"{r.id}.{k}")
-
-
-@builds(HostageFleetRule)
-def hostage_fleet(v: Variables, r: HostageFleetRule, lit: IntVar) -> None:
-    m = v.model
-    hostages = [c.id for c in v.sc.hostage_cohorts]
-    intervals, demands = [], []
-    for s in range(v.S):
-        used = m.new_int_var(0, r.vehicles, f"{r.id}.stage{s}.vehicles")
-        m.add(r.seats * used >= v.stage_total(s, hostages)).only_enforce_if(lit)
-        present = m.new_bool_var(f"{r.id}.stage{s}.present")
-        m.add_bool_and([lit, v.active[s]]).only_enforce_if(present)
-        m.add_bool_or([~lit, ~v.active[s], present])
-        size = m.new_int_var(0, v.H + r.turnaround_hours, f"{r.id}.stage{s}.busy_hours")
-        m.add(size == v.handover_complete(s) - v.start[s] + r.turnaround_hours)
-        end = m.new_int_var(0, 2 * v.H + r.turnaround_hours, f"{r.id}.stage{s}.free_at")
-        intervals.append(
-            m.new_optional_interval_var(v.start[s], size, end, present, f"{r.id}.stage{s}")
-        )
-        demands.append(used)
-    m.add_cumulative(intervals, demands, r.vehicles)
-
-
-@builds(BusesRule)
-def buses(v: Variables, r: BusesRule, lit: IntVar) -> None:
-    m = v.model
-    covered = set(r.destinations) if r.destinations is not None else None
-    routes: dict[tuple[str, str], list[str]] = {}
-    for c in v.sc.prisoner_cohorts:
-        for d in v.sc.allowed_destinations(c.id):
-            if covered is None or d in covered:
-                assert c.prison is not None
-                routes.setdefault((c.prison, d), []).append(c.id)
-    for s in range(v.S):
-        used = []
-        for (prison, d), cohorts in routes.items():
-            b = m.new_int_var(0, r.buses, f"{r.id}.stage{s}.{prison}.to.{d}")
-            load = sum(v.flow[s, c, d] for c in cohorts)
-            m.add(r.seats * b >= load).only_enforce_if(lit)
-            used.append(b)
-        m.add(sum(used) <= r.buses).only_enforce_if(lit)
-
-
-@builds(DestinationQuotaRule)
-def destination_quota(v: Variables, r: DestinationQuotaRule, lit: IntVar) -> None:
-    total = sum(
-        (x for (_, c, d), x in v.flow.items() if c in r.cohorts and d in r.destinations), start=0
-    )
-    if r.min_count is not None:
-        v.model.add(total >= r.min_count).only_enforce_if(lit)
-    if r.max_count is not None:
-        v.model.add(total <= r.max_count).only_enforce_if(lit)
 
 
 @builds(VetoRule)
@@ -420,7 +274,9 @@ def veto(v: Variables, r: VetoRule, lit: IntVar) -> None:
 
 @builds(AbroadRule)
 def abroad(v: Variables, r: AbroadRule, lit: IntVar) -> None:
-    for _, _, d, x, _ in v.group_vars(r.id):
+    for _, s, d, x, _ in v.group_vars(r.id):
+        if s < v.past:
+            continue
         place = v.sc.place(d) if d is not None else None
         if not (place is not None and place.abroad):
             v.model.add(x == 0).only_enforce_if(lit)
@@ -429,6 +285,8 @@ def abroad(v: Variables, r: AbroadRule, lit: IntVar) -> None:
 @builds(PersonNotBeforeRule)
 def person_not_before(v: Variables, r: PersonNotBeforeRule, lit: IntVar) -> None:
     for g, s, _, _, any_ in v.group_vars(r.id):
+        if s < v.past:
+            continue
         hour = v.release_hour(s, v.groups[g].cohort)
         v.model.add(hour >= r.hour).only_enforce_if([lit, any_])
 
@@ -436,6 +294,8 @@ def person_not_before(v: Variables, r: PersonNotBeforeRule, lit: IntVar) -> None
 @builds(LocatedFromRule)
 def located_from(v: Variables, r: LocatedFromRule, lit: IntVar) -> None:
     for _, s, _, _, any_ in v.group_vars(r.id):
+        if s < v.past:
+            continue
         v.model.add(v.start[s] >= r.hour).only_enforce_if([lit, any_])
 
 
@@ -446,30 +306,7 @@ def fixed_stage(v: Variables, r: FixedStageRule, lit: IntVar) -> None:
         v.model.add(v.group_released(g, r.stage - 1) == size).only_enforce_if(lit)
 
 
-def add_rules(
-    v: Variables,
-    literal_for: Callable[[str], IntVar],
-    *,
-    all_enforced: bool,
-    spans: dict[str, tuple[int, int]] | None = None,
-) -> dict[str, IntVar]:
-    """Add every rule of the scenario, in scenario order, each under its own literal, then
-    what holds where no rule of a class is in force (not needed when ``all_enforced`` and the
-    class has rules). Returns rule id -> literal; ``spans`` receives, per rule id, the range
-    of constraint indices its builder added (to name a rule CP-SAT rejects)."""
-    lits: dict[str, IntVar] = {}
-    constraints = v.model.proto.constraints
-    for r in v.sc.rules:
-        lits[r.id] = literal_for(r.id)
-        first = len(constraints)
-        BUILDERS[type(r)](v, r, lits[r.id])
-        if spans is not None:
-            spans[r.id] = (first, len(constraints))
-    for cls, absent in WHEN_ABSENT.items():
-        own = [lits[r.id] for r in v.sc.rules if isinstance(r, cls)]
-        if not (own and all_enforced):
-            absent(v, own)
-    return lits
-
+# the capacity and logistics kinds register their builders in their own module
+from planner.model import capacity  # noqa: E402, F401
 
 __all__ = ["BUILDERS", "WHEN_ABSENT", "add_rules", "builds", "peak_imbalance", "ratio_balance"]

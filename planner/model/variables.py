@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.network import build_graph, handover_legs, transfer_legs
+from planner.record import ExecutionRecord
 from planner.scenario import Scenario
 
 IntVar = cp_model.IntVar
@@ -47,6 +48,21 @@ class Variables:
     legs: dict[tuple[str, str], tuple[int, list[str]]] = field(default_factory=dict)
     days: dict[str, IntVar] = field(default_factory=dict)  # "<hour var>.day" -> day (24 h)
     running: dict[str, list[IntVar]] = field(default_factory=dict)  # ratio rule -> balances
+    # An execution record (replan): slots 0..past-1 are its stages, fixed; the rest start at
+    # or after now. Rules judge each open slot; a recorded stage is fact, and where it breaks
+    # a rule the verifier reports a deviation (planner.replan).
+    past: int = 0
+    now: int = 0
+    fixed_complete: dict[int, int] = field(default_factory=dict)  # slot -> handover complete
+    fixed_lines: dict[str, int] = field(default_factory=dict)  # line -> recorded completion
+    fixed_release: dict[int, int] = field(default_factory=dict)  # slot -> prisoners released
+    fixed_counts: dict[int, dict[str, int]] = field(default_factory=dict)  # slot -> cohort -> n
+    record: ExecutionRecord | None = None
+
+    @property
+    def open_slots(self) -> range:
+        """The slots the model decides (all of them without a record)."""
+        return range(self.past, self.S)
 
     @property
     def cohorts(self) -> list[str]:
@@ -56,6 +72,8 @@ class Variables:
         return sum((h * self.site[s, k] for k, h in self.site_hours.items()), start=0)
 
     def handover_complete(self, s: int) -> LinExpr:
+        if s in self.fixed_complete:
+            return self.fixed_complete[s]
         return self.start[s] + self.sc.handover_hours + self.travel(s)
 
     def release_hour(self, s: int, cohort: str) -> LinExpr:
@@ -63,6 +81,8 @@ class Variables:
         return self.handover_complete(s) if self.sc.is_hostage(cohort) else self.release[s]
 
     def line_complete(self, line: str) -> LinExpr:
+        if line in self.fixed_lines:
+            return self.fixed_lines[line]
         ln = next(w for w in self.sc.withdrawal_lines if w.id == line)
         return self.line_start[line] + ln.move_hours
 
@@ -119,65 +139,122 @@ def named_groups(sc: Scenario) -> list[Group]:
     return [Group(c, rules, tuple(people)) for (c, rules), people in members.items()]
 
 
-def build_variables(sc: Scenario, model: cp_model.CpModel) -> Variables:
-    S, H, D = sc.max_stages, sc.horizon_hours, sc.handover_hours
-    v = Variables(sc=sc, model=model, S=S, H=H)
-    m = model
+def build_variables(
+    sc: Scenario, model: cp_model.CpModel, record: ExecutionRecord | None = None
+) -> Variables:
+    """The variables; with ``record``, its stages are slots 0.. fixed to what happened and
+    the rest start at or after its ``now_hour`` (``sc`` already holds every recorded person:
+    ``planner.record.effective_scenario``)."""
+    v = Variables(sc=sc, model=model, S=sc.max_stages, H=sc.horizon_hours)
     graph = build_graph(sc)
     for k, (hours, path) in handover_legs(sc, graph).items():
         v.site_hours[k] = hours
         v.site_paths[k] = path
     v.legs = transfer_legs(sc, graph)
-    for s in range(S):
-        a = m.new_bool_var(f"stage{s}.active")
-        st = m.new_int_var(0, max(H - D, 0), f"stage{s}.start")
-        pr = m.new_int_var(0, H, f"stage{s}.release")
-        v.active.append(a)
-        v.start.append(st)
-        v.release.append(pr)
-        m.add(st == 0).only_enforce_if(~a)
-        if v.site_hours:
-            for k in v.site_hours:
-                v.site[s, k] = m.new_bool_var(f"stage{s}.site.{k}")
-            m.add(sum(v.site[s, k] for k in v.site_hours) == a)  # one site per used stage
-        m.add(v.handover_complete(s) <= H)
-        for c in v.cohorts:
-            n = sc.cohort_count(c)
-            x = m.new_int_var(0, n, f"stage{s}.{c}")
-            u = m.new_bool_var(f"stage{s}.{c}.used")
-            m.add(x >= 1).only_enforce_if(u)
-            m.add(x == 0).only_enforce_if(~u)
-            m.add_implication(u, a)
-            v.count[s, c] = x
-            v.used[s, c] = u
-            dests = sc.allowed_destinations(c)
-            if dests:
-                for d in dests:
-                    v.flow[s, c, d] = m.new_int_var(0, n, f"stage{s}.{c}.to.{d}")
-                m.add(x == sum(v.flow[s, c, d] for d in dests))
-        # a used stage hands over at least one hostage (releases someone, without hostages)
-        handed = [v.used[s, c.id] for c in sc.hostage_cohorts] or [v.used[s, c] for c in v.cohorts]
-        m.add_bool_or(handed).only_enforce_if(a)
-        hp = m.new_bool_var(f"stage{s}.has_prisoners")
-        pris = [v.used[s, c.id] for c in sc.prisoner_cohorts]
-        for u in pris:
-            m.add_implication(u, hp)
-        m.add_bool_or(pris or [m.new_constant(0)]).only_enforce_if(hp)
-        v.has_prisoners.append(hp)
-        # A stage without prisoners has its release hour pinned to the handover (canonical).
-        m.add(pr == v.handover_complete(s)).only_enforce_if(~hp)
-    for s in range(S - 1):
-        m.add_implication(v.active[s + 1], v.active[s])
-        m.add(v.start[s + 1] >= v.start[s]).only_enforce_if(v.active[s + 1])
+    if record is not None:
+        _recorded_hours(v, record)
+    for s in range(v.S):
+        _slot(v, s)
+    for s in range(v.S - 1):
+        model.add_implication(v.active[s + 1], v.active[s])
+        model.add(v.start[s + 1] >= v.start[s]).only_enforce_if(v.active[s + 1])
     _individuals(v)
+    _lines(v, record)
+    if record is not None:
+        fix_recorded(v, record)
+    return v
+
+
+def _recorded_hours(v: Variables, record: ExecutionRecord) -> None:
+    """The hours of the recorded stages: handover completion and prisoner release."""
+    v.record, v.past, v.now = record, len(record.stages), record.now_hour
+    for s, rs in enumerate(record.stages):
+        travel = v.site_hours.get(rs.site, 0) if rs.site is not None else 0
+        hc = rs.handover_complete_hour
+        v.fixed_complete[s] = hc if hc is not None else rs.start_hour + v.sc.handover_hours + travel
+        pr = rs.prisoner_release_hour if any(rs.prisoners.values()) else None
+        v.fixed_release[s] = pr if pr is not None else v.fixed_complete[s]
+        v.fixed_counts[s] = {**rs.hostages, **rs.prisoners}
+
+
+def _slot(v: Variables, s: int) -> None:
+    """Stage slot s: used or not, its start, site, release hour and counts per cohort."""
+    m, sc, H = v.model, v.sc, v.H
+    a = m.new_bool_var(f"stage{s}.active")
+    if s < v.past:  # recorded: the hour it started
+        hour = v.record.stages[s].start_hour  # type: ignore[union-attr]
+        st = m.new_int_var(hour, hour, f"stage{s}.start")
+    else:
+        st = m.new_int_var(0, max(H - sc.handover_hours, 0), f"stage{s}.start")
+    pr = m.new_int_var(0, max(H, v.fixed_release.get(s, 0)), f"stage{s}.release")
+    v.active.append(a)
+    v.start.append(st)
+    v.release.append(pr)
+    m.add(st == 0).only_enforce_if(~a)
+    if v.site_hours:
+        for k in v.site_hours:
+            v.site[s, k] = m.new_bool_var(f"stage{s}.site.{k}")
+        m.add(sum(v.site[s, k] for k in v.site_hours) == a)  # one site per used stage
+    if s >= v.past:
+        m.add(v.handover_complete(s) <= H)
+    for c in v.cohorts:
+        _cohort_vars(v, s, c, a)
+    # a used stage hands over at least one hostage (releases someone, without hostages)
+    handed = [v.used[s, c.id] for c in sc.hostage_cohorts] or [v.used[s, c] for c in v.cohorts]
+    if s >= v.past:  # a recorded handover may have released no hostage
+        m.add_bool_or(handed).only_enforce_if(a)
+        if v.record is not None:
+            m.add(st >= v.now).only_enforce_if(a)
+    hp = m.new_bool_var(f"stage{s}.has_prisoners")
+    pris = [v.used[s, c.id] for c in sc.prisoner_cohorts]
+    for u in pris:
+        m.add_implication(u, hp)
+    m.add_bool_or(pris or [m.new_constant(0)]).only_enforce_if(hp)
+    v.has_prisoners.append(hp)
+    # A stage without prisoners has its release hour pinned to the handover (canonical).
+    m.add(pr == v.handover_complete(s)).only_enforce_if(~hp)
+    if v.record is not None and s >= v.past:
+        m.add(pr >= v.now).only_enforce_if(hp)
+
+
+def _cohort_vars(v: Variables, s: int, c: str, a: IntVar) -> None:
+    """People of cohort c released in slot s (and to each destination, with places)."""
+    m = v.model
+    n = v.sc.cohort_count(c)
+    x = m.new_int_var(0, n, f"stage{s}.{c}")
+    u = m.new_bool_var(f"stage{s}.{c}.used")
+    m.add(x >= 1).only_enforce_if(u)
+    m.add(x == 0).only_enforce_if(~u)
+    m.add_implication(u, a)
+    v.count[s, c] = x
+    v.used[s, c] = u
+    dests = v.sc.allowed_destinations(c)
+    if dests:
+        for d in dests:
+            v.flow[s, c, d] = m.new_int_var(0, n, f"stage{s}.{c}.to.{d}")
+        m.add(x == sum(v.flow[s, c, d] for d in dests))
+
+
+def _lines(v: Variables, record: ExecutionRecord | None) -> None:
+    """The start of each move, in the order of the lines; a recorded move is fact (a start
+    before 0 is allowed), a move not recorded starts at or after the record's now."""
+    m, H = v.model, v.H
     previous = None
-    for ln in sc.withdrawal_lines:
-        ws = m.new_int_var(0, max(H - ln.move_hours, 0), f"line.{ln.id}.start")
+    for ln in v.sc.withdrawal_lines:
+        moved = record.line(ln.id) if record is not None else None
+        latest = max(H - ln.move_hours, 0)
+        if moved is not None:
+            ws = m.new_int_var(moved.start_hour, moved.start_hour, f"line.{ln.id}.start")
+            if moved.complete_hour is not None:
+                v.fixed_lines[ln.id] = moved.complete_hour
+        else:
+            ws = m.new_int_var(min(v.now, latest), latest, f"line.{ln.id}.start")
+            if record is not None:
+                m.add(ws >= v.now)
         v.line_start[ln.id] = ws
-        if previous is not None:
+        if previous is not None and moved is None:
             m.add(ws >= v.line_complete(previous))
         previous = ln.id
-    return v
 
 
 def _individuals(v: Variables) -> None:
@@ -230,3 +307,55 @@ def _individuals(v: Variables) -> None:
             v.group_released(g) for g in groups
         )
         m.add(anonymous <= sc.cohort_count(c) - named)
+
+
+def recorded_flows(sc: Scenario, rs: object) -> dict[tuple[str, str], int]:
+    """(cohort, destination) -> prisoners a recorded stage moved there: its transfers, or all
+    of a cohort to its one allowed destination."""
+    out: dict[tuple[str, str], int] = {}
+    for t in rs.transfers:  # type: ignore[attr-defined]
+        for c, n in t.prisoners.items():
+            out[c, t.destination] = out.get((c, t.destination), 0) + n
+    for c, n in rs.prisoners.items():  # type: ignore[attr-defined]
+        dests = sc.allowed_destinations(c)
+        if n and dests and not any(key[0] == c for key in out):
+            out[c, dests[0]] = n
+    return out
+
+
+def recorded_group_counts(v: Variables, rs: object) -> dict[tuple[int, Dest], int]:
+    """(group, destination) -> named people of the group a recorded stage lists."""
+    where: dict[str, Dest] = {}
+    for t in rs.transfers:  # type: ignore[attr-defined]
+        for pid in t.prisoner_ids:
+            where[pid] = t.destination
+    listed = [*rs.hostage_ids, *rs.prisoner_ids]  # type: ignore[attr-defined]
+    out: dict[tuple[int, Dest], int] = {}
+    for g, grp in enumerate(v.groups):
+        dests = v.sc.allowed_destinations(grp.cohort)
+        for pid in listed:
+            if pid in grp.people:
+                d = where.get(pid, dests[0] if dests else None)
+                out[g, d] = out.get((g, d), 0) + 1
+    return out
+
+
+def fix_recorded(v: Variables, record: ExecutionRecord) -> None:
+    """Slots 0..past-1 hold the record's stages exactly as they happened."""
+    m, sc = v.model, v.sc
+    for s, rs in enumerate(record.stages):
+        m.add(v.active[s] == 1)
+        m.add(v.start[s] == rs.start_hour)
+        for k in v.site_hours:
+            m.add(v.site[s, k] == int(k == rs.site))
+        for c in v.cohorts:
+            m.add(v.count[s, c] == rs.hostages.get(c, 0) + rs.prisoners.get(c, 0))
+        flows = recorded_flows(sc, rs)
+        for (s2, c, d), x in v.flow.items():
+            if s2 == s:
+                m.add(x == flows.get((c, d), 0))
+        m.add(v.release[s] == v.fixed_release[s])
+        named = recorded_group_counts(v, rs)
+        for (g, s2, d), x in v.group_count.items():
+            if s2 == s:
+                m.add(x == named.get((g, d), 0))

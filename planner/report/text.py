@@ -59,9 +59,10 @@ def _withdrawal_lines(sc: Scenario, plan: Plan) -> list[str]:
 
 
 def _stage_lines(sc: Scenario, plan: Plan) -> list[str]:
+    recorded = plan.record.stages if plan.record is not None else 0
     rows = [
         [
-            str(st.index),
+            f"{st.index} (recorded)" if st.index <= recorded else str(st.index),
             f"h{st.start_hour}",
             clock(sc, st.start_hour),
             f"h{st.handover_complete_hour}",
@@ -69,7 +70,7 @@ def _stage_lines(sc: Scenario, plan: Plan) -> list[str]:
             st.site or "-",
             _or_dash(st.vehicles),
             st.line_in_force,
-            _counts(st.hostages),
+            _counts(st.hostages) + (f", other remains {st.other_remains}" * bool(st.other_remains)),
             _counts(st.prisoners),
         ]
         for st in plan.stages
@@ -145,7 +146,42 @@ def plan_table(sc: Scenario, plan: Plan, *, wall_seconds: float | None = None) -
     out += _people_lines(plan)
     out += _transfer_lines(plan)
     out += _summary_lines(plan)
+    out += record_lines(plan)
     return "\n".join(out)
+
+
+def record_lines(plan: Plan) -> list[str]:
+    """A re-plan's record part: what is fact, and each deviation, agreed terms apart from
+    planning assumptions."""
+    rec = plan.record
+    if rec is None:
+        return []
+    ahead = len(plan.stages) - rec.stages
+    out = [
+        "",
+        f"Record to h{rec.now_hour}: stages 1-{rec.stages} and the moves to "
+        f"{', '.join(rec.lines) or 'no line'} happened; {ahead} stage"
+        f"{'' if ahead == 1 else 's'} planned from h{rec.now_hour}"
+        if rec.stages
+        else f"Record to h{rec.now_hour}: no stage yet; everything planned from h{rec.now_hour}",
+    ]
+    if rec.changed_stages is not None:
+        out.append(f"stages changed from the previous plan: {rec.changed_stages}")
+    groups = [
+        ("broken agreed terms", [d for d in rec.deviations if d.basis == "term"]),
+        ("failed planning assumptions", [d for d in rec.deviations if d.basis == "assumption"]),
+        ("counts and structure", [d for d in rec.deviations if d.basis is None]),
+    ]
+    if not rec.deviations:
+        return [*out, "the record keeps every rule of the scenario"]
+    out.append(f"Deviations of the record from the scenario ({len(rec.deviations)}):")
+    for title, found in groups:
+        if found:
+            out.append(f"  {title}:")
+            for d in found:
+                where = f"stage {d.stage}: " if d.stage is not None else ""
+                out.append(f"    rule {d.rule}: {where}{d.message}")
+    return out
 
 
 def conflict_text(sc: Scenario, rules: list[str], minimal: bool, found: bool = True) -> str:

@@ -35,7 +35,12 @@ from planner.scenario.places import Place, Route, WithdrawalLine
 from planner.scenario.rules import RULE_CLASSES, Rule
 
 ObjectiveTerm = Literal[
-    "living_released_hour", "completion_hour", "stage_count", "peak_imbalance", "priority"
+    "living_released_hour",
+    "completion_hour",
+    "stage_count",
+    "peak_imbalance",
+    "priority",
+    "unreleased",
 ]
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 DEFAULT_OBJECTIVE: tuple[ObjectiveTerm, ...] = (
@@ -55,6 +60,11 @@ class Objective(Strict):
         description="cohort -> weight (0 to 1000) for the 'priority' term "
         "(weight x hour cohort is done)",
     )
+
+    def unreleased_weight(self, cohort: str) -> int:
+        """Weight of one unreleased person of ``cohort`` in the 'unreleased' term: the
+        cohort's priority weight, at least 1."""
+        return max(1, self.priorities.get(cohort, 0))
 
     @model_validator(mode="after")
     def _terms(self) -> Objective:
@@ -203,6 +213,22 @@ class Scenario(Strict):
         """The scenario with one number of one rule changed, as if edited in the file."""
         rules = [r.model_copy(update={field: value}) if r.id == rule_id else r for r in self.rules]
         return self.model_copy(update={"rules": rules})
+
+    def optional_cohorts(self) -> list[str]:
+        """Cohorts no rule requires to be released in full (their release is optional)."""
+        full = self.required_in_full()
+        return [c.id for c in [*self.hostage_cohorts, *self.prisoner_cohorts] if c.id not in full]
+
+    @property
+    def objective_terms(self) -> list[str]:
+        """The terms minimised, in order: the listed ones, preceded by 'unreleased' (people
+        not released, weighted by priority) when some cohort's release is optional and the
+        term is not listed, so that an optional cohort is released as far as the rules allow
+        and never left out because leaving it out is cheaper."""
+        terms = list(self.objective.terms)
+        if "unreleased" not in terms and self.optional_cohorts():
+            terms.insert(0, "unreleased")
+        return terms
 
     @property
     def clock_offset(self) -> int:

@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict
 
 from planner.model.builder import build_model
+from planner.record import ExecutionRecord
 from planner.scenario import Scenario
 from planner.solver.control import run_search
 from planner.solver.run import make_solver
@@ -33,11 +34,16 @@ class Conflict(BaseModel):
 
 
 def core_status(
-    sc: Scenario, assumed: list[str], seed: int, seconds: float
+    sc: Scenario,
+    assumed: list[str],
+    seed: int,
+    seconds: float,
+    record: ExecutionRecord | None = None,
 ) -> tuple[int, list[str]]:
     """Solve with the ``assumed`` rules enforced and all others deleted; on infeasibility,
-    return a sufficient subset of ``assumed`` (CP-SAT's assumption core), in scenario order."""
-    built = build_model(sc, enforce_rules=False, with_objective=False)
+    return a sufficient subset of ``assumed`` (CP-SAT's assumption core), in scenario order.
+    ``record``: the execution record is fixed, as in a re-plan."""
+    built = build_model(sc, enforce_rules=False, with_objective=False, record=record)
     built.assume(assumed)
     solver = make_solver(seed, 1, seconds)
     code = run_search(solver, built.model, built)
@@ -62,6 +68,7 @@ def minimal_conflict(
     time_limit: float = 30.0,
     seed: int = 0,
     among: list[str] | None = None,
+    record: ExecutionRecord | None = None,
 ) -> Conflict:
     """A set of rule ids that cannot hold together; minimal unless time ran out.
 
@@ -71,7 +78,7 @@ def minimal_conflict(
     """
     began = time.monotonic()
     every = [r.id for r in sc.rules] if among is None else list(among)
-    code, core = core_status(sc, every, seed, time_limit)
+    code, core = core_status(sc, every, seed, time_limit, record)
     if code != cp_model.INFEASIBLE:
         feasible = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         return Conflict(
@@ -90,7 +97,7 @@ def minimal_conflict(
             minimal = False
             break
         trial = [r for r in core if r != rid]
-        code, smaller = core_status(sc, trial, seed, left)
+        code, smaller = core_status(sc, trial, seed, left, record)
         if code == cp_model.INFEASIBLE:
             core = smaller if smaller else trial
         elif code != cp_model.FEASIBLE and code != cp_model.OPTIMAL:

@@ -51,6 +51,14 @@ class _Decoder:
         for g, grp in enumerate(self.v.groups):
             self.groups.setdefault(grp.cohort, []).append(g)
         self.group_taken = [0] * len(self.v.groups)
+        self.group_people = [list(grp.people) for grp in self.v.groups]
+        record = self.v.record
+        if record is not None:  # the ids a record lists come first: its stages come first
+            listed = [pid for rs in record.stages for pid in [*rs.hostage_ids, *rs.prisoner_ids]]
+            first = {pid: i for i, pid in enumerate(listed)}
+            late = len(listed)
+            for people in [*self.group_people, *self.members.values()]:
+                people.sort(key=lambda pid: first.get(pid, late))
         self.taken = dict.fromkeys(self.v.cohorts, 0)
         self.anonymous_taken = dict.fromkeys(self.v.cohorts, 0)
 
@@ -64,7 +72,7 @@ class _Decoder:
         ids: list[str] = []
         for g in self.groups.get(c, []):  # people under the same rules: the next ones in order
             k, at = self.val(self.v.group_count[g, s, d]), self.group_taken[g]
-            ids += self.v.groups[g].people[at : at + k]
+            ids += self.group_people[g][at : at + k]
             self.group_taken[g] += k
         rest = n - len(ids)
         start = self.anonymous_taken[c]
@@ -80,7 +88,8 @@ class _Decoder:
         out = []
         for ln in self.sc.withdrawal_lines:
             ws = self.val(self.v.line_start[ln.id])
-            out.append(Withdrawal(line=ln.id, start_hour=ws, complete_hour=ws + ln.move_hours))
+            done = self.v.fixed_lines.get(ln.id, ws + ln.move_hours)
+            out.append(Withdrawal(line=ln.id, start_hour=ws, complete_hour=done))
         return out
 
     def slots(self) -> list[int]:
@@ -160,7 +169,7 @@ class _Decoder:
         st = self.val(v.start[s])
         site = next((site for site in v.site_hours if self.val(v.site[s, site])), None)
         route = Leg(path=v.site_paths[site], hours=v.site_hours[site]) if site else None
-        hc = st + sc.handover_hours + (route.hours if route else 0)
+        hc = v.fixed_complete.get(s, st + sc.handover_hours + (route.hours if route else 0))
         hostages, hostage_ids, hostage_ranges = self.hostages(s)
         pr = self.val(v.release[s])
         prisoners, prisoner_ids, prisoner_ranges, transfers = self.prisoners(s, pr)
@@ -169,7 +178,9 @@ class _Decoder:
             if w.complete_hour <= st:
                 in_force = w.line
         release = pr if prisoners else None
+        recorded = v.record.stages[s] if v.record is not None and s < v.past else None
         return Stage(
+            other_remains=recorded.other_remains if recorded is not None else 0,
             index=k,
             start_hour=st,
             handover_complete_hour=hc,
@@ -209,7 +220,7 @@ def decode(
         scenario=sc.name,
         status=status,  # type: ignore[arg-type]
         seed=seed,
-        objective={t: term_values[t] for t in sc.objective.terms if t in term_values},
+        objective={t: term_values[t] for t in sc.objective_terms if t in term_values},
         withdrawals=withdrawals,
         stages=stages,
         unreleased=unreleased,

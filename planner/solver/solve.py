@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from planner.model.builder import build_model
 from planner.network import check_routes
 from planner.plan import Plan
+from planner.record import ExecutionRecord
 from planner.scenario import Scenario
 from planner.solver.alternatives import find_alternatives
 from planner.solver.conflict import minimal_conflict
@@ -95,6 +96,7 @@ def solve(
     to stderr. Setting ``stop`` (a ``threading.Event``, from any thread) stops the search and
     raises ``Interrupted``; Ctrl-C raises ``KeyboardInterrupt`` once the search has stopped.
     A model CP-SAT rejects raises ``ModelInvalid`` naming the part of the scenario.
+    Re-planning from an execution record: ``planner.solver.rest.replan``.
     """
     if not 1 <= alternatives <= MAX_ALTERNATIVES:
         raise ValueError(f"alternatives: expected 1..{MAX_ALTERNATIVES}, found {alternatives}")
@@ -133,13 +135,7 @@ def _solve(
     if run.infeasible:
         result.status = "infeasible"
         left = limit - (time.monotonic() - began)
-        conflict = minimal_conflict(sc, time_limit=left, seed=seed) if left > 0.01 else None
-        if conflict is None or not conflict.decided:
-            result.conflict_found = result.conflict_minimal = False
-        else:
-            result.conflict = conflict.rules
-            result.conflict_minimal = conflict.minimal
-            result.conflict_sentences = conflict.sentences
+        add_conflict(result, sc, left, seed)
     elif run.values is not None:
         status = "optimal" if run.all_optimal else "feasible"
         plan = decode(sc, built, run.values, run.term_values, status, seed)
@@ -165,3 +161,24 @@ def _solve(
                     )
     result.wall_seconds = round(time.monotonic() - began, 3)
     return result
+
+
+def add_conflict(
+    result: SolveResult,
+    sc: Scenario,
+    seconds: float,
+    seed: int,
+    record: ExecutionRecord | None = None,
+) -> None:
+    """An infeasible result's conflict (with ``record``: the record fixed, as in a re-plan)."""
+    conflict = (
+        minimal_conflict(sc, time_limit=seconds, seed=seed, record=record)
+        if seconds > 0.01
+        else None
+    )
+    if conflict is None or not conflict.decided:
+        result.conflict_found = result.conflict_minimal = False
+    else:
+        result.conflict = conflict.rules
+        result.conflict_minimal = conflict.minimal
+        result.conflict_sentences = conflict.sentences

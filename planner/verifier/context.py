@@ -35,6 +35,7 @@ class Violation(BaseModel):
 
     rule: str
     stage: int | None = None
+    line: str | None = Field(default=None, description="the withdrawal line, if one")
     message: str
     basis: Literal["term", "assumption"] | None = Field(
         default=None,
@@ -50,6 +51,11 @@ class VerifyReport(BaseModel):
 
     scenario: str
     violations: list[Violation]
+    deviations: list[Violation] = Field(
+        default_factory=list,
+        description="where the plan's execution record departs from the scenario (replan): "
+        "facts, not faults of the plan; they do not make it fail",
+    )
 
     @property
     def ok(self) -> bool:
@@ -65,11 +71,11 @@ class VerifyReport(BaseModel):
         """Violations of planning assumptions (``basis: assumption``)."""
         return [v for v in self.violations if v.basis == "assumption"]
 
-    def lines(self) -> list[str]:
-        """One line per violation: ``rule <id>: stage <n>: <message>``, the rule marked
-        ``(assumption)`` when it is a planning assumption rather than an agreed term."""
+    def lines(self, which: str = "violations") -> list[str]:
+        """One line per violation (or deviation): ``rule <id>: stage <n>: <message>``, the
+        rule marked ``(assumption)`` when it is a planning assumption, not an agreed term."""
         out = []
-        for v in self.violations:
+        for v in self.violations if which == "violations" else self.deviations:
             where = f"stage {v.stage}: " if v.stage is not None else ""
             tag = " (assumption)" if v.basis == "assumption" else ""
             out.append(f"rule {v.rule}{tag}: {where}{v.message}")
@@ -177,11 +183,14 @@ class Context:
     # person id -> (stage position, stage, listed among hostage_ids?) for every listing of a
     # person some rule names (rules name members only, and members are listed by id)
     where: dict[str, list[tuple[int, Stage, bool]]] = field(default_factory=dict)
+    recorded: int = 0  # the first n stages are an execution record (plan.record)
     _distances: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, sc: Scenario, plan: Plan) -> Context:
         ctx = cls(sc=sc, plan=plan)
+        if plan.record is not None:
+            ctx.recorded = max(0, min(plan.record.stages, len(plan.stages)))
         ctx.hostage_cohorts = {c.id: c.count for c in sc.hostage_cohorts}
         ctx.prisoner_cohorts = {c.id: c.count for c in sc.prisoner_cohorts}
         for w in plan.withdrawals:
@@ -342,6 +351,7 @@ class Context:
         return Violation(
             rule=rule_id,
             stage=None,
+            line=line,
             message=f"line {line} does not appear in the plan's withdrawals, so the rule "
             "cannot hold",
         )

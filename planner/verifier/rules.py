@@ -154,7 +154,7 @@ def check_line_after_release(ctx: Context, r: LineAfterReleaseRule) -> Iterator[
             f"the move to line {r.line} starts at hour {w.start_hour}, when {done} "
             f"people of cohorts {names(r.cohorts)} are released, fewer than the {need} required"
         )
-        yield Violation(rule=r.id, message=message)
+        yield Violation(rule=r.id, line=r.line, message=message)
 
 
 @checks(LineWindowRule)
@@ -168,19 +168,19 @@ def check_line_window(ctx: Context, r: LineWindowRule) -> Iterator[Violation]:
             f"the move to line {r.line} starts at hour {w.start_hour}, before the "
             f"earliest start {r.earliest_start}"
         )
-        yield Violation(rule=r.id, message=message)
+        yield Violation(rule=r.id, line=r.line, message=message)
     if r.latest_start is not None and w.start_hour > r.latest_start:
         message = (
             f"the move to line {r.line} starts at hour {w.start_hour}, after the "
             f"latest start {r.latest_start}"
         )
-        yield Violation(rule=r.id, message=message)
+        yield Violation(rule=r.id, line=r.line, message=message)
     if r.latest_complete is not None and w.complete_hour > r.latest_complete:
         message = (
             f"the move to line {r.line} completes at hour {w.complete_hour}, after the "
             f"latest completion {r.latest_complete}"
         )
-        yield Violation(rule=r.id, message=message)
+        yield Violation(rule=r.id, line=r.line, message=message)
 
 
 @checks(DeadlineRule)

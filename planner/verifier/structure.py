@@ -81,6 +81,13 @@ def _stage_order(pos: int, st: Stage, prev_start: int | None) -> Iterator[str]:
 def _stage_people(ctx: Context, pos: int, st: Stage) -> Iterator[str]:
     hostages = sum(n for n in st.hostages.values() if n > 0)
     people = hostages + sum(n for n in st.prisoners.values() if n > 0)
+    if st.other_remains and pos > ctx.recorded:
+        yield (
+            f"stage {pos} has other_remains {st.other_remains}; only a recorded stage can "
+            "say that remains proved not to be a hostage's"
+        )
+    if st.other_remains > 0 and pos <= ctx.recorded:
+        return  # a recorded handover of remains that proved not to be a hostage's
     if people < 1:
         yield f"stage {pos} releases nobody; every stage releases at least one person"
     elif hostages < 1 and ctx.sc.hostage_cohorts:
@@ -198,8 +205,10 @@ def _check_horizon(ctx: Context) -> Iterator[Violation]:
 
 
 def _check_withdrawals(ctx: Context) -> Iterator[Violation]:
-    for message in chain(_withdrawal_list(ctx), _withdrawal_hours(ctx)):
+    for message in _withdrawal_list(ctx):
         yield Violation(rule=PLAN_WITHDRAWALS, message=message)
+    for line, message in _withdrawal_hours(ctx):
+        yield Violation(rule=PLAN_WITHDRAWALS, line=line, message=message)
 
 
 def _withdrawal_list(ctx: Context) -> Iterator[str]:
@@ -223,7 +232,7 @@ def _withdrawal_list(ctx: Context) -> Iterator[str]:
         )
 
 
-def _withdrawal_hours(ctx: Context) -> Iterator[str]:
+def _withdrawal_hours(ctx: Context) -> Iterator[tuple[str, str]]:
     """Each move's hours: its length, after the previous move, within the horizon."""
     horizon = ctx.sc.horizon_hours
     previous: Withdrawal | None = None
@@ -234,18 +243,24 @@ def _withdrawal_hours(ctx: Context) -> Iterator[str]:
             continue
         if w.complete_hour != w.start_hour + ln.move_hours:
             yield (
-                f"line {ln.id} completes at hour {w.complete_hour}, expected "
-                f"{w.start_hour + ln.move_hours} (start {w.start_hour} + move_hours "
-                f"{ln.move_hours})"
+                ln.id,
+                (
+                    f"line {ln.id} completes at hour {w.complete_hour}, expected "
+                    f"{w.start_hour + ln.move_hours} (start {w.start_hour} + move_hours "
+                    f"{ln.move_hours})"
+                ),
             )
         if previous is not None and w.start_hour < previous.complete_hour:
             yield (
-                f"the move to line {ln.id} starts at hour {w.start_hour}, before the move to "
-                f"line {previous.line} completes at hour {previous.complete_hour}"
+                ln.id,
+                (
+                    f"the move to line {ln.id} starts at hour {w.start_hour}, before the move to "
+                    f"line {previous.line} completes at hour {previous.complete_hour}"
+                ),
             )
         for name, hour in (("start_hour", w.start_hour), ("complete_hour", w.complete_hour)):
             if not 0 <= hour <= horizon:
-                yield f"line {ln.id} {name} {hour} lies outside the horizon [0, {horizon}]"
+                yield ln.id, f"line {ln.id} {name} {hour} lies outside the horizon [0, {horizon}]"
         previous = w
 
 
@@ -314,11 +329,16 @@ def _objective_value(ctx: Context, term: str) -> int:
         return peak_imbalance(ctx)
     if term == "priority":
         return _priority(ctx)
+    if term == "unreleased":
+        return sum(
+            ctx.sc.objective.unreleased_weight(c.id) * max(0, c.count - ctx.total(c.id))
+            for c in [*ctx.sc.hostage_cohorts, *ctx.sc.prisoner_cohorts]
+        )
     raise ValueError(f"unknown objective term {term!r}")
 
 
 def _check_objective(ctx: Context) -> Iterator[Violation]:
-    terms = list(ctx.sc.objective.terms)
+    terms = list(ctx.sc.objective_terms)
     for term, value in ctx.plan.objective.items():
         if term not in terms:
             yield Violation(

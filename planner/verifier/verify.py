@@ -8,6 +8,13 @@ from typing import Any
 from planner.plan import Plan
 from planner.scenario import Scenario
 from planner.verifier.context import Context, VerifyReport, Violation
+from planner.verifier.record import (
+    PLAN_RECORD,
+    check_against_record,
+    check_rest,
+    grown_scenario,
+    is_deviation,
+)
 from planner.verifier.rules import CHECKERS
 from planner.verifier.structure import STRUCTURAL_CHECKS
 
@@ -25,10 +32,23 @@ def _run(rule_id: str, check: Callable[..., Iterable[Violation]], *args: Any) ->
         ]
 
 
-def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
-    """Re-check every structural property and every rule of ``scenario`` against ``plan``."""
+def verify(scenario: Scenario, plan: Plan, record: Any = None) -> VerifyReport:
+    """Re-check every structural property and every rule of ``scenario`` against ``plan``.
+
+    A plan with an execution record (``plan.record``, from ``planner replan``): violations
+    that concern only the record are reported apart, as ``deviations`` (facts, not faults);
+    the cohorts are as large as the record's releases of them. With ``record`` (the
+    ``ExecutionRecord`` the plan was made from) the plan must also keep it unchanged."""
+    deviations: list[Violation] = []
+    if plan.record is not None:
+        scenario, deviations = grown_scenario(scenario, plan)
     ctx = Context.build(scenario, plan)
     violations: list[Violation] = []
+    if record is not None:
+        violations += _run(
+            PLAN_RECORD, check_against_record, plan, record, scenario, ctx.handover_travel
+        )
+    violations += _run(PLAN_RECORD, check_rest, plan)
     for rule_id, structural in STRUCTURAL_CHECKS.items():
         violations += _run(rule_id, structural, ctx)
     for rule in scenario.rules:
@@ -38,4 +58,6 @@ def verify(scenario: Scenario, plan: Plan) -> VerifyReport:
             continue
         found = _run(rule.id, checker, ctx, rule)
         violations += [v.model_copy(update={"basis": rule.basis}) for v in found]
-    return VerifyReport(scenario=scenario.name, violations=violations)
+    deviations += [v for v in violations if is_deviation(plan, v)]
+    violations = [v for v in violations if not is_deviation(plan, v)]
+    return VerifyReport(scenario=scenario.name, violations=violations, deviations=deviations)
