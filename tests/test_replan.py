@@ -182,6 +182,7 @@ def test_a_record_that_keeps_to_the_plan_changes_nothing(seed_plan: Plan) -> Non
     assert plan is not None and plan.record is not None
     assert plan.record.deviations == [] and plan.record.given_up == []
     assert plan.record.changed_stages == 0
+
     def shape(st: Any) -> tuple:
         return (st.start_hour, st.site, st.hostages, st.prisoners)
 
@@ -261,15 +262,42 @@ def test_a_rule_broken_in_the_record_still_binds_the_rest(seed_plan: Plan) -> No
 @pytest.mark.parametrize(
     ("change", "path", "words"),
     [
-        ({"now_hour": 10, "stages": [{"start_hour": 20, "site": "khan-younis",
-          "hostages": {"living": 1}}]}, "$.stages[0].start_hour", "at most now_hour 10"),
-        ({"now_hour": 50, "stages": [{"start_hour": 20, "site": "khan-younis",
-          "hostages": {"alive": 1}}]}, "$.stages[0].hostages.alive", "hostage cohort"),
-        ({"now_hour": 50, "withdrawals": [{"line": "line-40", "start_hour": 0}]},
-         "$.withdrawals", "scenario's order"),
-        ({"now_hour": 50, "stages": [{"start_hour": 20, "site": "khan-younis",
-          "hostages": {"living": 1}, "prisoners": {"life-sentence": 10}}]},
-         "$.stages[0].transfers", "say where"),
+        (
+            {
+                "now_hour": 10,
+                "stages": [{"start_hour": 20, "site": "khan-younis", "hostages": {"living": 1}}],
+            },
+            "$.stages[0].start_hour",
+            "at most now_hour 10",
+        ),
+        (
+            {
+                "now_hour": 50,
+                "stages": [{"start_hour": 20, "site": "khan-younis", "hostages": {"alive": 1}}],
+            },
+            "$.stages[0].hostages.alive",
+            "hostage cohort",
+        ),
+        (
+            {"now_hour": 50, "withdrawals": [{"line": "line-40", "start_hour": 0}]},
+            "$.withdrawals",
+            "scenario's order",
+        ),
+        (
+            {
+                "now_hour": 50,
+                "stages": [
+                    {
+                        "start_hour": 20,
+                        "site": "khan-younis",
+                        "hostages": {"living": 1},
+                        "prisoners": {"life-sentence": 10},
+                    }
+                ],
+            },
+            "$.stages[0].transfers",
+            "say where",
+        ),
         ({"now_hour": "50"}, "$.now_hour", "integer"),
         ({"now_hour": 50, "extra": 1}, "$.extra", ""),
     ],
@@ -292,8 +320,9 @@ def test_an_optional_remains_cohort_is_returned() -> None:
 
     data = read_json_file(default_scenario_path())
     optional = ("deceased-later", "gaza-remains")  # the remains of 15 Gazans go with each
+    changed = ("release-all-hostages", "release-all-prisoners", "line-40-after-exchange")
     for rule in data["rules"]:
-        if rule["id"] in ("release-all-hostages", "release-all-prisoners", "line-40-after-exchange"):
+        if rule["id"] in changed:
             rule["cohorts"] = [c for c in rule["cohorts"] if c not in optional]
     sc = scenario_from_data(data)
     assert sc.optional_cohorts() == list(optional)

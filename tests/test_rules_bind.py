@@ -44,11 +44,18 @@ def test_optional_cohorts_are_released_as_far_as_the_rules_allow() -> None:
     assert plan.metrics.hostages_released == 5 and released(plan, "remains") == 30
     # a veto keeps one back; the rest of the cohort is still released
     vetoed = {"kind": "veto", "id": "kept", "people": ["p-1"]}
-    data_members = {"prisoner_cohorts": [
-        {"id": "pris", "count": 30, "sentence": "life", "prison": "ofer",
-         "members": [{"id": "p-1"}]},
-        {"id": "remains", "count": 30, "sentence": "remains"},
-    ]}
+    data_members = {
+        "prisoner_cohorts": [
+            {
+                "id": "pris",
+                "count": 30,
+                "sentence": "life",
+                "prison": "ofer",
+                "members": [{"id": "p-1"}],
+            },
+            {"id": "remains", "count": 30, "sentence": "remains"},
+        ]
+    }
     plan = solved(tiny(vetoed, drop=("all-prisoners",), **data_members))
     assert released(plan, "pris") == 29 and plan.objective["unreleased"] == 1
 
