@@ -94,10 +94,13 @@ def core() -> Data:
     """The core variant of the seed case (case ``seed-core``)."""
     data = seed_data()
     destinations = {p["id"] for p in data["places"] if p["kind"] == "destination"}
-    data["places"] = [p for p in data["places"] if p["id"] not in destinations]
-    data["routes"] = [r for r in data["routes"] if not set(r["between"]) & destinations]
+    # holding areas (where hostages are held, for the preparation rule) are not core either
+    gone = destinations | {p["id"] for p in data["places"] if p["kind"] == "holding_area"}
+    data["places"] = [p for p in data["places"] if p["id"] not in gone]
+    data["routes"] = [r for r in data["routes"] if not set(r["between"]) & gone]
     for c in _cohorts(data):
         c["members"] = []
+        c.pop("held_in", None)
     for c in data["prisoner_cohorts"]:
         c["destinations"] = None
     data["rules"] = [r for r in data["rules"] if r["kind"] in KEPT_KINDS]

@@ -112,13 +112,18 @@ class Explanation(BaseModel):
     seconds: float = 0.0
 
 
-def _relaxation_sentence(rule_id: str, field: str, current: int, fix: Fix) -> str:
+def _relaxation_sentence(
+    rule_id: str, field: str, current: int, fix: Fix, bounds: tuple[int | None, int | None]
+) -> str:
     unit = " h" if is_hours(field) else ""
     value = fix.value
     if value is None and not fix.decided:
         return f"rule `{rule_id}`: {field}: no answer within the time limit"
     if value is None:
-        return f"rule `{rule_id}`: no value of {field} alone makes this conflict go away"
+        inside = (
+            f" within its range_hours [{bounds[0]}, {bounds[1]}]" if bounds[0] is not None else ""
+        )
+        return f"rule `{rule_id}`: no value of {field}{inside} alone makes this conflict go away"
     if not fix.decided:
         return (
             f"rule `{rule_id}`: {field} {current}{unit} -> {value}{unit} makes the rest "
@@ -279,7 +284,9 @@ class _Explaining:
                 suggested=fix.value,
                 decided=fix.decided,
                 basis=self.sc.rule(rid).basis,
-                sentence=_relaxation_sentence(rid, field, current, fix)
+                sentence=_relaxation_sentence(
+                    rid, field, current, fix, self.sc.rule(rid).value_bounds(field)
+                )
                 + f"; {BASIS_WORDS[self.sc.rule(rid).basis]}",
             )
         )

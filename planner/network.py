@@ -67,6 +67,20 @@ def transfer_legs(
     return out
 
 
+def holding_legs(sc: Scenario, g: nx.Graph | None = None) -> dict[tuple[str, str], int]:
+    """(holding area, handover site) -> travel hours, for every area a hostage cohort is held
+    in and every site it can reach."""
+    g = g if g is not None else build_graph(sc)
+    out: dict[tuple[str, str], int] = {}
+    for c in sc.hostage_cohorts:
+        for area in c.held_in or {}:
+            for site in sc.sites:
+                found = leg(g, area, site)
+                if found is not None:
+                    out[area, site] = found[0]
+    return out
+
+
 def route_problems(sc: Scenario, g: nx.Graph | None = None) -> list[Problem]:
     """Handover sites that cannot reach the reception point, and prisons that cannot reach a
     destination their cohorts may go to (JSON path, message)."""
@@ -79,6 +93,15 @@ def route_problems(sc: Scenario, g: nx.Graph | None = None) -> list[Problem]:
                     (
                         "$.routes",
                         f"no route from handover site {site!r} to reception {sc.reception!r}",
+                    )
+                )
+    for i, h in enumerate(sc.hostage_cohorts):
+        for area in h.held_in or {}:
+            if sc.place(area) is not None and not any(leg(g, area, s) for s in sc.sites):
+                problems.append(
+                    (
+                        f"$.hostage_cohorts[{i}].held_in.{area}",
+                        f"no route from holding area {area!r} to any handover site",
                     )
                 )
     destinations = set(sc.places_of("destination"))

@@ -44,7 +44,8 @@ CohortRanges = Annotated[
     Field(max_length=MAX_RANGES, description="ranges of one cohort's generated ids"),
 ]
 Ranges = dict[str, CohortRanges]
-RANGE_FIELDS = ("hostage_ranges", "prisoner_ranges", "other_remains")  # left out when empty
+# left out of the JSON when empty
+RANGE_FIELDS = ("hostage_ranges", "prisoner_ranges", "other_remains", "hostage_origins")
 _PAIR = re.compile(r"\[\s+(-?\d+),\s+(-?\d+)\s+\]")  # a range, as json.dumps indents it
 
 
@@ -154,6 +155,10 @@ class Stage(WithRanges):
     )
     hostage_ranges: Ranges = Field(
         default_factory=dict, description="cohort -> ranges of the generated ids released"
+    )
+    hostage_origins: dict[str, dict[str, PlanCount]] = Field(
+        default_factory=dict,
+        description="cohort -> holding area -> hostages brought from there (cohorts with held_in)",
     )
     other_remains: PlanCount = Field(
         default=0,

@@ -75,6 +75,11 @@ class RecordedStage(Strict):
         "released no hostage of a cohort for them, and the ratio rules owe nothing for them",
     )
     prisoners: dict[Id, CohortCount] = Field(default_factory=dict)
+    origins: dict[Id, dict[Id, CohortCount]] = Field(
+        default_factory=dict,
+        description="cohort -> holding area -> hostages brought from there; needed for a "
+        "cohort held in more than one area",
+    )
     hostage_ids: list[Id] = Field(default_factory=list, description="named hostages handed over")
     prisoner_ids: list[Id] = Field(default_factory=list, description="named prisoners released")
     transfers: list[RecordedTransfer] = Field(
@@ -214,7 +219,40 @@ def _stage_problems(
     if not any(st.hostages.values()) and not st.other_remains and not any(st.prisoners.values()):
         yield (path, "a recorded stage hands over or releases someone")
     yield from _id_problems(sc, path, st)
+    yield from _origin_problems(sc, path, st)
     yield from _transfer_problems(sc, path, st)
+
+
+def _origin_problems(sc: Scenario, path: str, st: RecordedStage) -> Iterator[Problem]:
+    for cohort, areas in st.origins.items():
+        c = sc.hostage(cohort)
+        held = (c.held_in or {}) if c is not None else {}
+        if cohort not in st.hostages:
+            yield (
+                f"{path}.origins.{cohort}",
+                f"cohort {cohort!r} is not among the stage's hostages",
+            )
+            continue
+        for area in areas:
+            if area not in held:
+                yield (
+                    f"{path}.origins.{cohort}.{area}",
+                    f"expected an area cohort {cohort} is held in ({', '.join(held) or 'none'})",
+                )
+        if sum(areas.values()) != st.hostages[cohort]:
+            yield (
+                f"{path}.origins.{cohort}",
+                f"the areas give {sum(areas.values())} people; the stage hands over "
+                f"{st.hostages[cohort]}",
+            )
+    for cohort, n in st.hostages.items():
+        c = sc.hostage(cohort)
+        held = (c.held_in or {}) if c is not None else {}
+        if n and len(held) > 1 and cohort not in st.origins:
+            yield (
+                f"{path}.origins",
+                f"cohort {cohort} is held in {', '.join(held)}: say where its {n} came from",
+            )
 
 
 def _id_problems(sc: Scenario, path: str, st: RecordedStage) -> Iterator[Problem]:

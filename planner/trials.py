@@ -36,14 +36,22 @@ def far_end(sc: Scenario, r: Rule, field_name: str, direction: int) -> int:
     H = sc.horizon_hours
     if direction < 0:
         lowest = type(r).lowest(field_name)
-        return -H if lowest is None else max(lowest, -H)
+        return within(r, field_name, -H if lowest is None else max(lowest, -H))
     if is_hours(field_name):
         far = H
     else:
         everyone = sum(c.count for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts])
         far = max(everyone, sc.max_stages)
     highest = type(r).highest(field_name)
-    return far if highest is None else min(far, highest)  # a value the file may hold
+    return within(r, field_name, far if highest is None else min(far, highest))
+
+
+def within(r: Rule, field_name: str, value: int) -> int:
+    """``value`` kept inside the rule's own bounds on the number (``RuleBase.value_bounds``:
+    an uncertain number stays in its range), so a suggestion is a value the file can hold."""
+    lo, hi = r.value_bounds(field_name)
+    value = value if lo is None else max(lo, value)
+    return value if hi is None else min(hi, value)
 
 
 def step_of(relax: Relax, current: int) -> int:
@@ -193,6 +201,9 @@ def binding_trials(sc: Scenario, r: Rule) -> list[Trial]:
         value = current + step_of(relax, current)
         if current > 0 > value:
             value = 0  # a positive gap or lag relaxes to none before it turns negative
+        value = within(r, relax.field, value)
+        if value == current:
+            continue  # at the end of the rule's own range
         unit = " h" if is_hours(relax.field) else ""
         change = f"{relax.field} {current}{unit} -> {value}{unit}"
         trials.append(Trial(r.id, change, sc.with_value(r.id, relax.field, value)))

@@ -65,6 +65,10 @@ def test_explain_says_which_numbers_are_assumptions() -> None:
     by_rule = {b.rule: b for b in ex.binding}
     assert by_rule["remains-after-search"].basis == "assumption"
     assert "planning assumption" in by_rule["remains-after-search"].sentence
+    assert by_rule["holders-preparation"].basis == "assumption"
+    # without the preparation assumption, the agreed line binds the living: an agreed term
+    ex = explain(load_scenario().without(["holders-preparation"]), jobs=1)
+    by_rule = {b.rule: b for b in ex.binding}
     assert by_rule["yellow-line-before-handover"].basis == "term"
     assert "other party" in by_rule["yellow-line-before-handover"].sentence
 

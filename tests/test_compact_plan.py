@@ -468,6 +468,8 @@ def scaled(factor: int) -> Scenario:
     d = load_scenario().model_dump(mode="json")
     for c in d["hostage_cohorts"] + d["prisoner_cohorts"]:
         c["count"] *= factor
+        if c.get("held_in"):
+            c["held_in"] = {area: n * factor for area, n in c["held_in"].items()}
     for r in d["rules"]:
         if r["kind"] == "hostage_fleet":
             r["seats"] *= factor

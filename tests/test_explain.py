@@ -99,12 +99,17 @@ def test_seed_explain_lists_binding_rules_with_hours(capsys: pytest.CaptureFixtu
     ex = Explanation.model_validate_json(capsys.readouterr().out)
     assert ex.feasible and ex.binding and ex.complete
     by_rule = {(b.rule, b.change): b for b in ex.binding}
-    line_first = by_rule[("yellow-line-before-handover", "dropped")]
-    assert line_first.gains["living_released_hour"] == 24  # the 24 h move to the agreed line
+    # the holders' 36 h preparation (plus 2 h from the north) binds the living: without it,
+    # the 24 h move to the agreed line does (h42 -> h27)
+    prepared = by_rule[("holders-preparation", "dropped")]
+    assert prepared.gains["living_released_hour"] == 15
+    assert (
+        by_rule[("holders-preparation", "hours 36 h -> 24 h")].gains["living_released_hour"] == 12
+    )
     search = by_rule[("remains-after-search", "dropped")]
     assert search.gains["completion_hour"] > 0
     out = explanation_text(load_scenario(), ex)
-    assert "What binds" in out and "yellow-line-before-handover" in out and "+24" in out
+    assert "What binds" in out and "holders-preparation" in out and "+15" in out
 
 
 def test_alternatives_on_the_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,7 +5,8 @@ every plan passes the verifier.
 ``tests/data/objectives.json`` was written by the planner as of commit 8b55d23 (before issue 9);
 a change to the model that alters any of these values is a change of meaning, not of speed.
 Issue 10 put the 'unreleased' term first where some cohort is optional (compared here apart:
-the listed terms keep their values).
+the listed terms keep their values), and gave the seed case its holders' preparation
+assumption (gaza-2025-phase1: living_released_hour 27 -> 42, the other terms unchanged).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def test_report_with_scenario(
     parsed.feed(page)
     text = " ".join(parsed.text)
     assert "script" not in parsed.tags and "svg" in parsed.tags
-    assert "Verified: all 18 rules hold." in text
+    assert "Verified: all 19 rules hold." in text
     assert "11 Oct" in text  # clock times from the scenario's start_time
     assert "khan-younis" in text and "Alternative 2" in text
     assert "yellow-line-before-handover" in text  # the rules, by id

@@ -80,6 +80,7 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "abroad": [{"people": ["p-two"]}],
     "person_not_before": [{"people": ["p-one"], "hour": 30}],
     "located_from": [{"people": ["h-named"], "hour": 20, "range_hours": [12, 36]}],
+    "preparation": [{"cohorts": ["living"], "hours": 20, "from_hour": 5, "range_hours": [12, 36]}],
     "fixed_stage": [{"people": ["h-named"], "stage": 2}],
 }
 

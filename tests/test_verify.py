@@ -1258,6 +1258,11 @@ ROAD_CASES: dict[str, RoadCase] = {
         [swap_ids(1, "bob", 2, "alice")],  # alice received at 17
         ("late", 1),
     ),
+    "preparation": RoadCase(
+        {"id": "ready-at-12", "kind": "preparation", "cohorts": ["h-living"], "hours": 12},
+        [move(1, 11)],  # stage 1 hands over h-living at 11, before they are ready
+        ("ready-at-12", 1),
+    ),
     "located_from": RoadCase(
         {"id": "found-late", "kind": "located_from", "people": ["alice"], "hour": 36},
         [swap_ids(1, "bob", 2, "alice")],  # alice in stage 1, which starts at 12

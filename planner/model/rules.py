@@ -23,6 +23,7 @@ from planner.scenario import (
     OrderRule,
     PairingRule,
     PersonNotBeforeRule,
+    PreparationRule,
     ReleaseRule,
     SiteAfterLineRule,
     StageGapRule,
@@ -256,6 +257,28 @@ def prisoners_not_before_start(v: Variables, pairing: list[IntVar]) -> None:
 
 
 WHEN_ABSENT[PairingRule] = prisoners_not_before_start
+
+
+@builds(PreparationRule)
+def preparation(v: Variables, r: PreparationRule, lit: IntVar) -> None:
+    m = v.model
+    ready = r.from_hour + r.hours
+    for s in v.open_slots:
+        for c in r.cohorts:
+            cohort = v.sc.hostage(c)
+            held = list(cohort.held_in or {}) if cohort is not None else []
+            sources = [(v.origin_any[s, c, a], a) for a in held] or [(v.used[s, c], None)]
+            for flag, area in sources:
+                if not v.site_hours or area is None:
+                    m.add(v.start[s] >= ready).only_enforce_if([lit, flag])
+                    continue
+                for k in v.site_hours:
+                    hours = v.area_hours.get((area, k))
+                    if hours is None:  # no route from the area to this site
+                        m.add_bool_or([~lit, ~flag, ~v.site[s, k]])
+                    else:
+                        need = ready + hours
+                        m.add(v.start[s] >= need).only_enforce_if([lit, flag, v.site[s, k]])
 
 
 @builds(SiteAfterLineRule)

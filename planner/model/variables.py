@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from planner.network import build_graph, handover_legs, transfer_legs
+from planner.network import build_graph, handover_legs, holding_legs, transfer_legs
 from planner.record import ExecutionRecord
 from planner.scenario import Scenario
 
@@ -57,7 +57,12 @@ class Variables:
     fixed_lines: dict[str, int] = field(default_factory=dict)  # line -> recorded completion
     fixed_release: dict[int, int] = field(default_factory=dict)  # slot -> prisoners released
     fixed_counts: dict[int, dict[str, int]] = field(default_factory=dict)  # slot -> cohort -> n
+    fixed_origins: dict[int, dict[tuple[str, str], int]] = field(default_factory=dict)
     record: ExecutionRecord | None = None
+    # hostage cohorts held in areas (held_in): people of cohort c from area a in slot s
+    origin: dict[tuple[int, str, str], IntVar] = field(default_factory=dict)
+    origin_any: dict[tuple[int, str, str], IntVar] = field(default_factory=dict)  # >= 1
+    area_hours: dict[tuple[str, str], int] = field(default_factory=dict)  # (area, site) -> h
 
     @property
     def open_slots(self) -> range:
@@ -151,6 +156,7 @@ def build_variables(
         v.site_hours[k] = hours
         v.site_paths[k] = path
     v.legs = transfer_legs(sc, graph)
+    v.area_hours = holding_legs(sc, graph)
     if record is not None:
         _recorded_hours(v, record)
     for s in range(v.S):
@@ -159,6 +165,7 @@ def build_variables(
         model.add_implication(v.active[s + 1], v.active[s])
         model.add(v.start[s + 1] >= v.start[s]).only_enforce_if(v.active[s + 1])
     _individuals(v)
+    _held_in_areas(v)
     _lines(v, record)
     if record is not None:
         fix_recorded(v, record)
@@ -175,6 +182,7 @@ def _recorded_hours(v: Variables, record: ExecutionRecord) -> None:
         pr = rs.prisoner_release_hour if any(rs.prisoners.values()) else None
         v.fixed_release[s] = pr if pr is not None else v.fixed_complete[s]
         v.fixed_counts[s] = {**rs.hostages, **rs.prisoners}
+        v.fixed_origins[s] = recorded_origins(v.sc, rs)
 
 
 def _slot(v: Variables, s: int) -> None:
@@ -233,6 +241,26 @@ def _cohort_vars(v: Variables, s: int, c: str, a: IntVar) -> None:
         for d in dests:
             v.flow[s, c, d] = m.new_int_var(0, n, f"stage{s}.{c}.to.{d}")
         m.add(x == sum(v.flow[s, c, d] for d in dests))
+    held = v.sc.hostage(c).held_in if v.sc.is_hostage(c) else None  # type: ignore[union-attr]
+    for area in held or {}:
+        o = m.new_int_var(0, n, f"stage{s}.{c}.from.{area}")
+        o_any = m.new_bool_var(f"stage{s}.{c}.from.{area}.any")
+        m.add(o >= 1).only_enforce_if(o_any)
+        m.add(o == 0).only_enforce_if(~o_any)
+        v.origin[s, c, area] = o
+        v.origin_any[s, c, area] = o_any
+    if held:
+        m.add(x == sum(v.origin[s, c, area] for area in held))
+
+
+def _held_in_areas(v: Variables) -> None:
+    """No more people of a cohort come from an area than it holds there (with a record, the
+    area's count is raised to what the record took from it: the record is fact)."""
+    for c in v.sc.hostage_cohorts:
+        for area, k in (c.held_in or {}).items():
+            taken = sum(v.fixed_origins.get(s, {}).get((c.id, area), 0) for s in range(v.past))
+            total = sum(v.origin[s, c.id, area] for s in range(v.S))
+            v.model.add(total <= max(k, taken))
 
 
 def _lines(v: Variables, record: ExecutionRecord | None) -> None:
@@ -323,6 +351,21 @@ def recorded_flows(sc: Scenario, rs: object) -> dict[tuple[str, str], int]:
     return out
 
 
+def recorded_origins(sc: Scenario, rs: object) -> dict[tuple[str, str], int]:
+    """(cohort, area) -> hostages a recorded stage brought from that area: its ``origins``,
+    or all of a cohort from its one area."""
+    out: dict[tuple[str, str], int] = {}
+    for c, n in rs.hostages.items():  # type: ignore[attr-defined]
+        cohort = sc.hostage(c)
+        areas = list(cohort.held_in or {}) if cohort is not None else []
+        given = rs.origins.get(c)  # type: ignore[attr-defined]
+        if given is not None:
+            out.update({(c, a): k for a, k in given.items()})
+        elif len(areas) == 1:
+            out[c, areas[0]] = n
+    return out
+
+
 def recorded_group_counts(v: Variables, rs: object) -> dict[tuple[int, Dest], int]:
     """(group, destination) -> named people of the group a recorded stage lists."""
     where: dict[str, Dest] = {}
@@ -355,6 +398,10 @@ def fix_recorded(v: Variables, record: ExecutionRecord) -> None:
             if s2 == s:
                 m.add(x == flows.get((c, d), 0))
         m.add(v.release[s] == v.fixed_release[s])
+        origins = v.fixed_origins[s]
+        for (s2, c, area), x in v.origin.items():
+            if s2 == s:
+                m.add(x == origins.get((c, area), 0))
         named = recorded_group_counts(v, rs)
         for (g, s2, d), x in v.group_count.items():
             if s2 == s:

@@ -167,6 +167,16 @@ def record_lines(plan: Plan) -> list[str]:
     ]
     if rec.changed_stages is not None:
         out.append(f"stages changed from the previous plan: {rec.changed_stages}")
+    if rec.given_up:
+        how = (
+            "proved: keeping any one of them leaves no plan"
+            if rec.given_up_proved
+            else "not proved the fewest: time ran out"
+        )
+        out.append(
+            f"rules the rest cannot keep, given the record ({how}); planned without them: "
+            + ", ".join(rec.given_up)
+        )
     groups = [
         ("broken agreed terms", [d for d in rec.deviations if d.basis == "term"]),
         ("failed planning assumptions", [d for d in rec.deviations if d.basis == "assumption"]),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import Field
 
-from planner.scenario.base import CohortCount, Id, Strict
+from planner.scenario.base import CohortCount, Id, Problem, Strict
 
 
 class Member(Strict):
@@ -24,8 +25,28 @@ class HostageCohort(Strict):
     )
     category: str = Field(default="", max_length=100, description="e.g. civilian, soldier")
     held_by: str = Field(default="", max_length=100)
+    held_in: dict[Id, CohortCount] | None = Field(
+        default=None,
+        description="where the cohort's people are held: holding area (a place of kind "
+        "holding_area) -> people held there, adding up to count. The travel from an area to "
+        "a handover site counts in a preparation rule",
+    )
     members: list[Member] = Field(default_factory=list)
     description: str = Field(default="", max_length=2000)
+
+    def held_in_problems(self, base: str, kinds: dict[str, str]) -> Iterator[Problem]:
+        """``held_in`` names holding areas (``kinds``: place id -> kind) adding up to count."""
+        if self.held_in is None:
+            return
+        for area in self.held_in:
+            if kinds.get(area) != "holding_area":
+                yield (f"{base}.{area}", f"expected a place of kind holding_area, found {area!r}")
+        if sum(self.held_in.values()) != self.count:
+            yield (
+                base,
+                f"the areas hold {sum(self.held_in.values())} people; the cohort's count is "
+                f"{self.count}",
+            )
 
 
 class PrisonerCohort(Strict):

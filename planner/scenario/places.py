@@ -13,7 +13,7 @@ class Place(Strict):
     """A node of the transport graph."""
 
     id: Id
-    kind: Literal["handover_site", "crossing", "prison", "destination", "junction"]
+    kind: Literal["handover_site", "crossing", "prison", "destination", "junction", "holding_area"]
     abroad: Flag = Field(default=False, description="a destination outside the region (exile)")
     description: str = Field(default="", max_length=2000)
 

@@ -436,6 +436,8 @@ def _place_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:
         yield ("$.reception", f"expected a place id, found {sc.reception!r}")
     for i, c in enumerate(sc.prisoner_cohorts):
         yield from _cohort_place_problems(sc, f"$.prisoner_cohorts[{i}]", c, kinds)
+    for i, h in enumerate(sc.hostage_cohorts):
+        yield from h.held_in_problems(f"$.hostage_cohorts[{i}].held_in", kinds)
 
 
 def _cohort_place_problems(

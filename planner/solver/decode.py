@@ -98,6 +98,14 @@ class _Decoder:
         used = (s for s in range(v.S) if self.val(v.active[s]))
         return sorted(used, key=lambda s: (self.val(v.start[s]), s))
 
+    def origins(self, s: int) -> dict[str, dict[str, int]]:
+        """Cohort -> holding area -> hostages of slot s brought from there."""
+        out: dict[str, dict[str, int]] = {}
+        for (s2, c, area), x in self.v.origin.items():
+            if s2 == s and self.val(x):
+                out.setdefault(c, {})[area] = self.val(x)
+        return out
+
     def hostages(self, s: int) -> tuple[dict[str, int], list[str], Ranges]:
         counts, ids, ranges = {}, [], {}
         for c in (c.id for c in self.sc.hostage_cohorts):
@@ -193,6 +201,7 @@ class _Decoder:
             hostages=hostages,
             hostage_ids=hostage_ids,
             hostage_ranges=hostage_ranges,
+            hostage_origins=self.origins(s),
             prisoners=prisoners,
             prisoner_ids=prisoner_ids,
             prisoner_ranges=prisoner_ranges,

@@ -26,6 +26,7 @@ from planner.verifier.context import (
     ceil_div,
     names,
 )
+from planner.verifier.holding import check_origins
 from planner.verifier.people import check_people
 from planner.verifier.rules import fleet_rule, peak_imbalance, prisoners_may_precede_start
 from planner.verifier.transfers import check_routes, check_transfers
@@ -358,7 +359,7 @@ STRUCTURAL_CHECKS: dict[str, Callable[[Context], Iterable[Violation]]] = {
     PLAN_SCENARIO: _check_scenario,
     PLAN_STAGES: _check_stages,
     PLAN_HORIZON: _check_horizon,
-    PLAN_PEOPLE: check_people,
+    PLAN_PEOPLE: lambda ctx: chain(check_people(ctx), check_origins(ctx)),
     PLAN_ROUTES: check_routes,
     PLAN_TRANSFERS: check_transfers,
     PLAN_WITHDRAWALS: _check_withdrawals,

@@ -79,6 +79,16 @@ class RuleBase(Strict):
         bounds = [int(m.le) for m in found if isinstance(m, Le)]  # type: ignore[call-overload]
         return bounds[-1] if bounds else None
 
+    def value_bounds(self, field: str) -> tuple[int | None, int | None]:
+        """Bounds this rule itself puts on one of its numbers (beyond the schema's): a
+        number with an uncertainty range (``range_hours``) stays inside it."""
+        rng = getattr(self, "range_hours", None)
+        if rng is not None and field == self.ranged_field:
+            return rng[0], rng[1]
+        return None, None
+
+    ranged_field: ClassVar[str | None] = None  # the number ``range_hours`` is the range of
+
     def describe(self, sc: Scenario) -> str:
         """One sentence in the agreement's words, quoting the rule's own numbers."""
         raise NotImplementedError(f"{type(self).__name__} has no sentence")

@@ -164,6 +164,7 @@ class AvailabilityRule(RuleBase):
     from_hour: Hour
     range_hours: tuple[Hour, Hour] | None = None
 
+    ranged_field: ClassVar[str | None] = "from_hour"
     relaxable: ClassVar = (Relax("from_hour", -1),)
 
     @model_validator(mode="after")

@@ -88,6 +88,7 @@ class LocatedFromRule(RuleBase):
     hour: Hour
     range_hours: tuple[Hour, Hour] | None = None
 
+    ranged_field: ClassVar[str | None] = "hour"
     relaxable: ClassVar = (Relax("hour", -1),)
 
     def describe(self, sc: Scenario) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "LineAfterReleaseRule",
     "LineBeforeHandoverRule",
     "LineWindowRule",
+    "PreparationRule",
     "StageGapRule",
 ]
 
@@ -172,3 +173,43 @@ class HandoverHoursRule(RuleBase):
     def describe(self, sc: Scenario) -> str:
         wins = ", ".join(f"{lo:02d}:00-{hi:02d}:00" for lo, hi in self.windows)
         return f"handovers take place within {wins} (clock time)"
+
+
+@rule_kind
+class PreparationRule(RuleBase):
+    """The holders need ``hours`` from ``from_hour`` to bring the cohorts' people from where
+    they are held to a handover site: a stage handing over people held in area a (the
+    cohort's ``held_in``) at site k starts no earlier than from_hour + hours + the travel from
+    a to k (no travel for a cohort without ``held_in``). ``range_hours`` states the
+    uncertainty of ``hours``, for robustness analysis."""
+
+    kind: Literal["preparation"]
+    cohorts: list[Id] = Field(min_length=1)
+    hours: Hours
+    from_hour: Hour = Field(
+        default=0, description="the hour preparation starts: 0 (the cease-fire) or when located"
+    )
+    range_hours: tuple[Hours, Hours] | None = None
+
+    ranged_field: ClassVar[str | None] = "hours"
+    relaxable: ClassVar = (Relax("hours", -1),)
+
+    @model_validator(mode="after")
+    def _range(self) -> PreparationRule:
+        if self.range_hours is not None:
+            lo, hi = self.range_hours
+            if not lo <= self.hours <= hi:
+                raise ValueError(f"range_hours [{lo}, {hi}] must contain hours {self.hours}")
+        return self
+
+    def describe(self, sc: Scenario) -> str:
+        start = f"hour {self.from_hour}" if self.from_hour else "t=0"
+        return (
+            f"{names(self.cohorts)} can be brought to a handover site {self.hours} h after "
+            f"{start}, plus the travel from where they are held"
+        )
+
+    def check(self, sc: Scenario) -> Iterator[Problem]:
+        for j, ref in enumerate(self.cohorts):
+            if sc.prisoner(ref) is not None:
+                yield (f".cohorts[{j}]", f"expected the id of a hostage cohort, found {ref!r}")
