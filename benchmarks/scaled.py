@@ -101,6 +101,8 @@ def core() -> Data:
     for c in _cohorts(data):
         c["members"] = []
         c.pop("held_in", None)
+    for ln in data["withdrawal_lines"]:
+        ln.pop("required", None)  # conditional lines are not core: every line is reached
     for c in data["prisoner_cohorts"]:
         c["destinations"] = None
     data["rules"] = [r for r in data["rules"] if r["kind"] in KEPT_KINDS]

@@ -36,6 +36,16 @@ def scenario_json_schema() -> dict[str, Any]:
     return schema
 
 
+def record_json_schema() -> dict[str, Any]:
+    """JSON Schema of the execution record format (``planner replan --record``)."""
+    from planner.record import ExecutionRecord
+
+    schema = ExecutionRecord.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "planner execution record"
+    return schema
+
+
 def solve(
     scenario: Scenario,
     *,
@@ -148,6 +158,7 @@ __all__ = [
     "Withdrawal",
     "load_plan",
     "load_scenario",
+    "record_json_schema",
     "replan",
     "scenario_from_data",
     "scenario_json_schema",

@@ -109,7 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="validate a scenario file")
     v.add_argument("scenario")
 
-    sub.add_parser("schema", help="print the scenario JSON Schema")
+    sc_ = sub.add_parser("schema", help="print the scenario JSON Schema")
+    sc_.add_argument(
+        "--record", action="store_true", help="the execution record's JSON Schema instead"
+    )
 
     e = sub.add_parser(
         "explain", help="why a scenario has no plan, the smallest fixes, or which rules bind"
@@ -337,9 +340,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from planner import scenario_json_schema
+    from planner import record_json_schema, scenario_json_schema
 
-    _out(json.dumps(scenario_json_schema(), indent=2))
+    schema = record_json_schema() if args.record else scenario_json_schema()
+    _out(json.dumps(schema, indent=2))
     return EXIT_OK
 
 

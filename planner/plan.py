@@ -242,6 +242,10 @@ class Plan(PlanModel):
     seed: Seed
     objective: dict[str, ObjectiveValue] = Field(default_factory=dict)
     withdrawals: list[Withdrawal] = Field(default_factory=list)
+    lines_not_reached: list[str] = Field(
+        default_factory=list,
+        description="conditional lines (required: false) the plan does not move to",
+    )
     stages: list[Stage] = Field(default_factory=list)
     unreleased: dict[str, PlanCount] = Field(
         default_factory=dict, description="cohort -> people not released within the horizon"
@@ -260,6 +264,8 @@ class Plan(PlanModel):
         data = handler(self)
         if data.get("record", 0) is None:
             del data["record"]
+        if data.get("lines_not_reached") == []:
+            del data["lines_not_reached"]
         return data
 
     def with_listed_ids(self) -> Plan:

@@ -100,9 +100,7 @@ def test_the_verifier_checks_origins_and_preparation() -> None:
     assert "2 of cohort living come from south, which holds 1" in found["plan/people", None]
     st["hostage_origins"] = {"living": {"north": 1}}  # one of the two from nowhere
     report = verify(sc, Plan.model_validate(data))
-    assert any(
-        v.rule == "plan/people" and "give 1 people" in v.message for v in report.violations
-    )
+    assert any(v.rule == "plan/people" and "give 1 people" in v.message for v in report.violations)
 
 
 @pytest.mark.parametrize(

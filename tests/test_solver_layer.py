@@ -166,4 +166,4 @@ def test_a_tie_break_cut_short_keeps_every_reported_objective_value(
     sc = load_scenario()
     result = solve(sc)
     assert result.plan is not None and result.status == "optimal"
-    assert set(result.plan.objective) == set(sc.objective.terms)
+    assert set(result.plan.objective) == set(sc.objective_terms)

@@ -46,6 +46,11 @@ def unreleased(v: Variables) -> LinExpr:
     return total
 
 
+def lines_unreached(v: Variables) -> LinExpr:
+    """Conditional lines not moved to."""
+    return sum((1 - x for x in v.reached.values()), start=0)
+
+
 def tidy_people(v: Variables) -> LinExpr:
     """First tie-break after the listed terms: people in earlier stages (slots are in time
     order, so weighting each person by the slot index moves releases forward)."""
@@ -64,4 +69,5 @@ TERMS = {
     "peak_imbalance": peak_imbalance,
     "priority": priority,
     "unreleased": unreleased,
+    "lines_unreached": lines_unreached,
 }

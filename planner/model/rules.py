@@ -120,19 +120,23 @@ def peak_imbalance(v: Variables) -> LinExpr:
 @builds(LineBeforeHandoverRule)
 def line_before_handover(v: Variables, r: LineBeforeHandoverRule, lit: IntVar) -> None:
     done = v.line_complete(r.line)
+    reached = v.when_reached(r.line)
     for s in v.open_slots:
         v.model.add(v.start[s] >= done).only_enforce_if([lit, v.active[s]])
+        if reached:  # a line never reached: no handover can follow it
+            v.model.add_bool_or([~lit, ~v.active[s], *reached])
 
 
 @builds(LineAfterReleaseRule)
 def line_after_release(v: Variables, r: LineAfterReleaseRule, lit: IntVar) -> None:
     m = v.model
     ws = v.line_start[r.line]
+    reached = v.when_reached(r.line)  # a conditional line not moved to: nothing to wait for
     if r.min_count is None:  # everyone: all released, each stage releasing them before the move
-        _all_released(v, r.cohorts, lit)
+        _all_released(v, r.cohorts, [lit, *reached])
         for s in v.open_slots:  # a recorded stage released before any move not yet begun
             for c in r.cohorts:
-                m.add(v.release_hour(s, c) <= ws).only_enforce_if([lit, v.used[s, c]])
+                m.add(v.release_hour(s, c) <= ws).only_enforce_if([lit, v.used[s, c], *reached])
         return
     need = r.min_count
     counted: list[IntVar] = []
@@ -147,28 +151,31 @@ def line_after_release(v: Variables, r: LineAfterReleaseRule, lit: IntVar) -> No
             m.add(z <= v.stage_total(s, side))
             m.add(z == 0).only_enforce_if(~before)
             counted.append(z)
-    m.add(sum(counted) >= need).only_enforce_if(lit)
+    m.add(sum(counted) >= need).only_enforce_if([lit, *reached])
 
 
 @builds(LineWindowRule)
 def line_window(v: Variables, r: LineWindowRule, lit: IntVar) -> None:
     ws = v.line_start[r.line]
-    v.model.add(ws >= r.earliest_start).only_enforce_if(lit)
+    when = [lit, *v.when_reached(r.line)]  # a conditional line not moved to keeps its window
+    v.model.add(ws >= r.earliest_start).only_enforce_if(when)
     if r.latest_start is not None:
-        v.model.add(ws <= r.latest_start).only_enforce_if(lit)
+        v.model.add(ws <= r.latest_start).only_enforce_if(when)
     if r.latest_complete is not None:
-        v.model.add(v.line_complete(r.line) <= r.latest_complete).only_enforce_if(lit)
+        v.model.add(v.line_complete(r.line) <= r.latest_complete).only_enforce_if(when)
 
 
 @builds(DeadlineRule)
 def deadline(v: Variables, r: DeadlineRule, lit: IntVar) -> None:
     _all_released(v, r.cohorts, lit)
     due: LinExpr = r.within_hours
-    if r.after_line is not None:
+    reached: list[IntVar] = []
+    if r.after_line is not None:  # a conditional line never reached sets no deadline
         due = v.line_complete(r.after_line) + r.within_hours
+        reached = v.when_reached(r.after_line)
     for s in v.open_slots:
         for c in r.cohorts:
-            v.model.add(v.release_hour(s, c) <= due).only_enforce_if([lit, v.used[s, c]])
+            v.model.add(v.release_hour(s, c) <= due).only_enforce_if([lit, v.used[s, c], *reached])
 
 
 @builds(EarliestStartRule)
@@ -284,9 +291,12 @@ def preparation(v: Variables, r: PreparationRule, lit: IntVar) -> None:
 @builds(SiteAfterLineRule)
 def site_after_line(v: Variables, r: SiteAfterLineRule, lit: IntVar) -> None:
     done = v.line_complete(r.line)
+    reached = v.when_reached(r.line)
     for s in v.open_slots:
         for k in r.sites:
             v.model.add(v.start[s] >= done).only_enforce_if([lit, v.site[s, k]])
+            if reached:  # a line never reached: the sites are never usable
+                v.model.add_bool_or([~lit, ~v.site[s, k], *reached])
 
 
 @builds(VetoRule)

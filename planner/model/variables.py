@@ -34,6 +34,7 @@ class Variables:
     used: dict[tuple[int, str], IntVar] = field(default_factory=dict)  # count >= 1
     has_prisoners: list[IntVar] = field(default_factory=list)
     line_start: dict[str, IntVar] = field(default_factory=dict)
+    reached: dict[str, IntVar] = field(default_factory=dict)  # conditional line -> moved to
     site: dict[tuple[int, str], IntVar] = field(default_factory=dict)  # stage s at site k
     site_hours: dict[str, int] = field(default_factory=dict)  # site -> travel to reception
     site_paths: dict[str, list[str]] = field(default_factory=dict)
@@ -84,6 +85,11 @@ class Variables:
     def release_hour(self, s: int, cohort: str) -> LinExpr:
         """Hour a member of ``cohort`` released in stage ``s`` counts as released."""
         return self.handover_complete(s) if self.sc.is_hostage(cohort) else self.release[s]
+
+    def when_reached(self, line: str) -> list[IntVar]:
+        """The literal 'the move to ``line`` happens' for a conditional line not recorded
+        ([] for a line that is always reached): add it to a constraint's enforcement."""
+        return [self.reached[line]] if line in self.reached else []
 
     def line_complete(self, line: str) -> LinExpr:
         if line in self.fixed_lines:
@@ -276,12 +282,18 @@ def _lines(v: Variables, record: ExecutionRecord | None) -> None:
             if moved.complete_hour is not None:
                 v.fixed_lines[ln.id] = moved.complete_hour
         else:
-            ws = m.new_int_var(min(v.now, latest), latest, f"line.{ln.id}.start")
+            low = min(v.now, latest)
+            ws = m.new_int_var(low, latest, f"line.{ln.id}.start")
+            if not ln.required:  # conditional: moved to or not; not moved: start pinned
+                v.reached[ln.id] = m.new_bool_var(f"line.{ln.id}.reached")
+                m.add(ws == low).only_enforce_if(~v.reached[ln.id])
             if record is not None:
-                m.add(ws >= v.now)
+                m.add(ws >= v.now).only_enforce_if(v.when_reached(ln.id))
         v.line_start[ln.id] = ws
         if previous is not None and moved is None:
-            m.add(ws >= v.line_complete(previous))
+            m.add(ws >= v.line_complete(previous)).only_enforce_if(v.when_reached(ln.id))
+            if ln.id in v.reached and previous in v.reached:  # reached only after the one before
+                m.add_implication(v.reached[ln.id], v.reached[previous])
         previous = ln.id
 
 

@@ -32,4 +32,10 @@ class WithdrawalLine(Strict):
     id: Id
     share_held_pct: Percent = Field(description="share of territory still held")
     move_hours: Hours = Field(description="hours from the start of the move to completion")
+    required: Flag = Field(
+        default=True,
+        description="false: a conditional line, moved to only if its preconditions "
+        "(line_after_release rules) are met within the horizon; it is then moved to whenever "
+        "the rules allow (the 'lines_unreached' objective term)",
+    )
     description: str = Field(default="", max_length=2000)

@@ -41,6 +41,7 @@ ObjectiveTerm = Literal[
     "peak_imbalance",
     "priority",
     "unreleased",
+    "lines_unreached",
 ]
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 DEFAULT_OBJECTIVE: tuple[ObjectiveTerm, ...] = (
@@ -224,8 +225,12 @@ class Scenario(Strict):
         """The terms minimised, in order: the listed ones, preceded by 'unreleased' (people
         not released, weighted by priority) when some cohort's release is optional and the
         term is not listed, so that an optional cohort is released as far as the rules allow
-        and never left out because leaving it out is cheaper."""
+        and never left out because leaving it out is cheaper; then by 'lines_unreached'
+        (conditional lines not moved to) when a line is conditional, so that such a line is
+        reached whenever the rules allow."""
         terms = list(self.objective.terms)
+        if "lines_unreached" not in terms and any(not ln.required for ln in self.withdrawal_lines):
+            terms.insert(0, "lines_unreached")
         if "unreleased" not in terms and self.optional_cohorts():
             terms.insert(0, "unreleased")
         return terms
@@ -355,7 +360,13 @@ def _line_problems(sc: Scenario, ids: _Ids) -> Iterator[Problem]:
                 f"found {ln.share_held_pct}",
             )
         prev_share = ln.share_held_pct
-    moves = sum(ln.move_hours for ln in sc.withdrawal_lines)
+        if i and ln.required and not sc.withdrawal_lines[i - 1].required:
+            yield (
+                f"$.withdrawal_lines[{i}].required",
+                f"a line after a conditional line ({sc.withdrawal_lines[i - 1].id}) is "
+                "conditional too: expected false",
+            )
+    moves = sum(ln.move_hours for ln in sc.withdrawal_lines if ln.required)
     if moves > sc.horizon_hours:
         yield (
             "$.withdrawal_lines",

@@ -87,6 +87,8 @@ class _Decoder:
     def withdrawals(self) -> list[Withdrawal]:
         out = []
         for ln in self.sc.withdrawal_lines:
+            if ln.id in self.v.reached and not self.val(self.v.reached[ln.id]):
+                continue  # a conditional line not moved to
             ws = self.val(self.v.line_start[ln.id])
             done = self.v.fixed_lines.get(ln.id, ws + ln.move_hours)
             out.append(Withdrawal(line=ln.id, start_hour=ws, complete_hour=done))
@@ -231,6 +233,9 @@ def decode(
         seed=seed,
         objective={t: term_values[t] for t in sc.objective_terms if t in term_values},
         withdrawals=withdrawals,
+        lines_not_reached=[
+            ln.id for ln in sc.withdrawal_lines if ln.id not in {w.line for w in withdrawals}
+        ],
         stages=stages,
         unreleased=unreleased,
         metrics=plan_metrics(sc, stages),

@@ -345,6 +345,10 @@ class Context:
                     out.append((pos, c, n, self.release_hour(st, c)))
         return out
 
+    def conditional(self, line: str) -> bool:
+        """A conditional line (``required: false``): a plan may leave it out."""
+        return any(ln.id == line and not ln.required for ln in self.sc.withdrawal_lines)
+
     @staticmethod
     def missing_line(rule_id: str, line: str) -> Violation:
         """A rule about ``line`` cannot hold when the plan never moves to that line."""
@@ -361,6 +365,17 @@ class Context:
     ) -> Iterator[Violation]:
         """Stages (at ``sites``, if given) that start before the move to ``line`` completes."""
         w = self.lines.get(line)
+        if w is None and self.conditional(line):  # never reached: those handovers cannot be
+            for pos, st in self.numbered():
+                if sites is None or st.site in sites:
+                    at = f" at site {st.site}" if sites is not None else ""
+                    yield Violation(
+                        rule=rule_id,
+                        stage=pos,
+                        message=f"stage {pos} starts{at}, but the plan never moves to the "
+                        f"conditional line {line}",
+                    )
+            return
         if w is None:
             yield self.missing_line(rule_id, line)
             return

@@ -20,9 +20,6 @@ from planner.scenario import (
     FixedStageRule,
     HandoverHoursRule,
     HostageFleetRule,
-    LineAfterReleaseRule,
-    LineBeforeHandoverRule,
-    LineWindowRule,
     LocatedFromRule,
     OrderRule,
     PairingRule,
@@ -30,7 +27,6 @@ from planner.scenario import (
     PrisonProcessingRule,
     ReleaseRule,
     Scenario,
-    SiteAfterLineRule,
     SiteDailyLimitRule,
     StageCapacityRule,
     StageGapRule,
@@ -134,68 +130,23 @@ def check_exchange_ratio(ctx: Context, r: ExchangeRatioRule) -> Iterator[Violati
         yield Violation(rule=r.id, stage=pos, message=message)
 
 
-@checks(LineBeforeHandoverRule)
-def check_line_before_handover(ctx: Context, r: LineBeforeHandoverRule) -> Iterator[Violation]:
-    yield from ctx.starts_before_line(r.id, r.line)
-
-
-@checks(LineAfterReleaseRule)
-def check_line_after_release(ctx: Context, r: LineAfterReleaseRule) -> Iterator[Violation]:
-    w = ctx.lines.get(r.line)
-    if w is None:
-        yield ctx.missing_line(r.id, r.line)
-        return
-    need = r.min_count
-    if need is None:
-        need = sum(ctx.cohort_count(c) for c in r.cohorts)
-    done = sum(n for _, _, n, hour in ctx.releases(r.cohorts) if hour <= w.start_hour)
-    if done < need:
-        message = (
-            f"the move to line {r.line} starts at hour {w.start_hour}, when {done} "
-            f"people of cohorts {names(r.cohorts)} are released, fewer than the {need} required"
-        )
-        yield Violation(rule=r.id, line=r.line, message=message)
-
-
-@checks(LineWindowRule)
-def check_line_window(ctx: Context, r: LineWindowRule) -> Iterator[Violation]:
-    w = ctx.lines.get(r.line)
-    if w is None:
-        yield ctx.missing_line(r.id, r.line)
-        return
-    if w.start_hour < r.earliest_start:
-        message = (
-            f"the move to line {r.line} starts at hour {w.start_hour}, before the "
-            f"earliest start {r.earliest_start}"
-        )
-        yield Violation(rule=r.id, line=r.line, message=message)
-    if r.latest_start is not None and w.start_hour > r.latest_start:
-        message = (
-            f"the move to line {r.line} starts at hour {w.start_hour}, after the "
-            f"latest start {r.latest_start}"
-        )
-        yield Violation(rule=r.id, line=r.line, message=message)
-    if r.latest_complete is not None and w.complete_hour > r.latest_complete:
-        message = (
-            f"the move to line {r.line} completes at hour {w.complete_hour}, after the "
-            f"latest completion {r.latest_complete}"
-        )
-        yield Violation(rule=r.id, line=r.line, message=message)
-
-
 @checks(DeadlineRule)
 def check_deadline(ctx: Context, r: DeadlineRule) -> Iterator[Violation]:
-    due, anchor = r.within_hours, "t=0"
+    due: int | None = r.within_hours
+    anchor = "t=0"
     if r.after_line is not None:
         w = ctx.lines.get(r.after_line)
-        if w is None:
+        if w is None and not ctx.conditional(r.after_line):
             yield ctx.missing_line(r.id, r.after_line)
             return
-        due = w.complete_hour + r.within_hours
-        anchor = f"line {r.after_line} complete at hour {w.complete_hour}"
+        due = w.complete_hour + r.within_hours if w is not None else None  # never: no hour
+        anchor = f"line {r.after_line} complete at hour {w.complete_hour}" if w else ""
     for c, released, count in ctx.shortfalls(r.cohorts):
-        message = f"cohort {c} has {released} of {count} released; all are due by hour {due}"
+        by = f"; all are due by hour {due}" if due is not None else "; all are required"
+        message = f"cohort {c} has {released} of {count} released{by}"
         yield Violation(rule=r.id, message=message)
+    if due is None:
+        return
     for pos, c, n, hour in ctx.releases(r.cohorts):
         if hour > due:
             message = (
@@ -346,11 +297,6 @@ def check_pairing(ctx: Context, r: PairingRule) -> Iterator[Violation]:
                 f"complete at hour {hc}, lag {r.min_lag_hours} to {r.max_lag_hours} hours)"
             )
             yield Violation(rule=r.id, stage=pos, message=message)
-
-
-@checks(SiteAfterLineRule)
-def check_site_after_line(ctx: Context, r: SiteAfterLineRule) -> Iterator[Violation]:
-    yield from ctx.starts_before_line(r.id, r.line, r.sites)
 
 
 @checks(SiteDailyLimitRule)

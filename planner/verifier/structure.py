@@ -222,15 +222,31 @@ def _withdrawal_list(ctx: Context) -> Iterator[str]:
     for line, times in Counter(listed).items():
         if times > 1:
             yield f"line {line} appears {times} times; every line appears once"
-    for line in expected:
-        if line not in ctx.lines:
-            yield f"line {line} is missing from the plan's withdrawals"
+    yield from _lines_reached(ctx, expected)
     order = [line for line in dict.fromkeys(listed) if line in expected]
     if order != [line for line in expected if line in ctx.lines]:
         yield (
             f"lines appear in the order {names(order)}; expected the scenario order "
             f"{names(expected)}"
         )
+
+
+def _lines_reached(ctx: Context, expected: list[str]) -> Iterator[str]:
+    """Every required line is reached; a conditional one may not be (and is then named in
+    ``lines_not_reached``); lines are reached in order."""
+    conditional = [ln.id for ln in ctx.sc.withdrawal_lines if not ln.required]
+    for line in expected:
+        if line not in ctx.lines and line not in conditional:
+            yield f"line {line} is missing from the plan's withdrawals"
+    absent = [line for line in conditional if line not in ctx.lines]
+    if ctx.plan.lines_not_reached != absent:
+        yield (
+            f"lines_not_reached is [{names(ctx.plan.lines_not_reached)}]; the conditional "
+            f"lines the plan does not move to are [{names(absent)}]"
+        )
+    reached = [line in ctx.lines for line in expected]
+    if any(not a and b for a, b in zip(reached, reached[1:], strict=False)):
+        yield "the plan moves to a line after one it never reaches; lines are reached in order"
 
 
 def _withdrawal_hours(ctx: Context) -> Iterator[tuple[str, str]]:
@@ -330,6 +346,10 @@ def _objective_value(ctx: Context, term: str) -> int:
         return peak_imbalance(ctx)
     if term == "priority":
         return _priority(ctx)
+    if term == "lines_unreached":
+        return sum(
+            1 for ln in ctx.sc.withdrawal_lines if not ln.required and ln.id not in ctx.lines
+        )
     if term == "unreleased":
         return sum(
             ctx.sc.objective.unreleased_weight(c.id) * max(0, c.count - ctx.total(c.id))

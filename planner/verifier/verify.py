@@ -7,6 +7,7 @@ from typing import Any
 
 from planner.plan import Plan
 from planner.scenario import Scenario
+from planner.verifier import holding, lines  # noqa: F401 (they register their checkers)
 from planner.verifier.context import Context, VerifyReport, Violation
 from planner.verifier.record import (
     PLAN_RECORD,
