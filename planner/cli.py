@@ -266,7 +266,9 @@ def _finish(args: argparse.Namespace, sc: Scenario, result: SolveResult, table: 
         write_stdout(result.summary_json())
     if result.status == "infeasible":
         if not args.json:
-            _out(conflict_text(sc, result.conflict, result.conflict_minimal, result.conflict_found))
+            replanned = args.command == "replan"
+            found, minimal = result.conflict_found, result.conflict_minimal
+            _out(conflict_text(sc, result.conflict, minimal, found, replan=replanned))
         return EXIT_INFEASIBLE
     if result.plan is None:
         _err(

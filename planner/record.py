@@ -138,6 +138,7 @@ def _problems(sc: Scenario, rec: ExecutionRecord) -> Iterator[Problem]:
             f"{len(rec.stages)} recorded stages, more than max_stages {sc.max_stages}",
         )
     yield from _withdrawal_problems(sc, rec)
+    yield from _released_twice(rec)
     previous = None
     for i, st in enumerate(rec.stages):
         yield from _stage_problems(sc, rec, f"$.stages[{i}]", st)
@@ -151,6 +152,22 @@ def _problems(sc: Scenario, rec: ExecutionRecord) -> Iterator[Problem]:
     for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
         if rec.recorded(c.id) > MAX_COHORT_COUNT:
             yield ("$.stages", f"cohort {c.id}: more than {MAX_COHORT_COUNT} people recorded")
+
+
+def _released_twice(rec: ExecutionRecord) -> Iterator[Problem]:
+    """A named person is released by one recorded stage at most."""
+    first: dict[str, int] = {}
+    for i, st in enumerate(rec.stages):
+        for field in ("hostage_ids", "prisoner_ids"):
+            for j, pid in enumerate(getattr(st, field)):
+                if pid in first and first[pid] != i:
+                    yield (
+                        f"$.stages[{i}].{field}[{j}]",
+                        f"{pid} is already released in recorded stage {first[pid] + 1}",
+                    )
+                elif pid in first:
+                    yield (f"$.stages[{i}].{field}[{j}]", f"{pid} is listed twice")
+                first.setdefault(pid, i)
 
 
 def _withdrawal_problems(sc: Scenario, rec: ExecutionRecord) -> Iterator[Problem]:

@@ -32,7 +32,7 @@ TRACEBACK = "Traceback (most recent call last)"
 
 # Exits each command may return under the contract.
 ALLOWED_EXITS: dict[str, set[int]] = {
-    "validate": {0, 2}, "solve": {0, 2, 3, 4}, "check": {0, 1, 2},
+    "validate": {0, 2}, "solve": {0, 2, 3, 4}, "replan": {0, 2, 3, 4}, "check": {0, 1, 2},
     "report": {0, 2}, "compare": {0, 2},
 }  # fmt: skip
 

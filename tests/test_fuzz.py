@@ -24,6 +24,8 @@ from fuzzcases import (
     Outcome,
     Raw,
     case_of,
+    ids_of,
+    judge,
     path_text,
     plan_cases,
     put,
@@ -96,6 +98,46 @@ def test_solve_mutated_scenarios(
 ) -> None:
     capfd.readouterr()
     o = run_scenario_case(case, "solve", fresh(tmp_path, "s"))
+    assert_keeps_contract(case, o, capfd)
+
+
+RECORD = (
+    Path(__file__).resolve().parent.parent / "examples" / "records" / "gaza-late-first-stage.json"
+)
+
+
+def record_cases() -> Any:
+    """The example execution record, mutated like a scenario (ids from it and the seed)."""
+    from fuzzcases import make_case
+    from hypothesis import strategies as st
+
+    doc = json.loads(RECORD.read_text())
+    ids = sorted(set(ids_of(doc) + ids_of(source_doc("seed:gaza-2025-phase1"))))
+    return st.builds(lambda rnd: make_case("record", rnd, doc, ids), st.randoms())
+
+
+@fuzz_settings(60)
+@given(case=record_cases())
+def test_replan_mutated_records(
+    case: Case, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A mutated record: exit 0/2/3/4, no traceback, nothing partial, and a plan written
+    passes ``planner check --record`` with that record."""
+    capfd.readouterr()
+    work = fresh(tmp_path, "r")
+    (work / "out").mkdir(parents=True)
+    rec = work / "record.json"
+    rec.write_text(case.text)
+    output = work / "out" / "plan.json"
+    argv = ["replan", "gaza-2025-phase1", "--record", str(rec), "--time-limit", "5", "-o"]
+    o = run_cli([*argv, str(output)])
+    o.problems = judge(o, "replan", str(rec), output)
+    if o.code == 0 and output.exists():
+        checked = run_cli(["check", "gaza-2025-phase1", str(output), "--record", str(rec)])
+        if checked.exception or checked.code != 0:
+            o.problems.append(
+                f"verifier: check --record exited {checked.code}: {checked.out[:200]}"
+            )
     assert_keeps_contract(case, o, capfd)
 
 

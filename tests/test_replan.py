@@ -192,6 +192,15 @@ def test_a_record_that_keeps_to_the_plan_changes_nothing(seed_plan: Plan) -> Non
     assert plan.metrics.completion_hour == seed_plan.metrics.completion_hour
 
 
+def test_the_packaged_example_record(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "examples/records/gaza-late-first-stage.json"
+    out = tmp_path / "plan.json"
+    assert main(["replan", SEED, "--record", str(example), "-o", str(out)]) == 0
+    plan = Plan.model_validate_json(out.read_text())
+    assert plan.record is not None and plan.record.stages == 1
+    assert main(["check", SEED, str(out), "--record", str(example)]) == 0
+
+
 def test_replan_is_repeatable(tmp_path: Path, seed_plan: Plan) -> None:
     rec = write(tmp_path, "record.json", late_record(seed_plan))
     a, b = tmp_path / "a.json", tmp_path / "b.json"
@@ -299,6 +308,43 @@ def test_a_rule_broken_in_the_record_still_binds_the_rest(seed_plan: Plan) -> No
             },
             "$.stages[0].transfers",
             "say where",
+        ),
+        (
+            {
+                "now_hour": 50,
+                "stages": [
+                    {
+                        "start_hour": 20,
+                        "site": "khan-younis",
+                        "hostages": {"living": 1},
+                        "prisoners": {"life-sentence": 1},
+                        "prisoner_ids": ["life-named-01"],
+                        "transfers": [
+                            {
+                                "destination": "egypt",
+                                "prisoners": {"life-sentence": 1},
+                                "prisoner_ids": ["life-named-01"],
+                            }
+                        ],
+                    },
+                    {
+                        "start_hour": 30,
+                        "site": "khan-younis",
+                        "hostages": {"living": 1},
+                        "prisoners": {"life-sentence": 1},
+                        "prisoner_ids": ["life-named-01"],
+                        "transfers": [
+                            {
+                                "destination": "egypt",
+                                "prisoners": {"life-sentence": 1},
+                                "prisoner_ids": ["life-named-01"],
+                            }
+                        ],
+                    },
+                ],
+            },
+            "$.stages[1].prisoner_ids[0]",
+            "already released in recorded stage 1",
         ),
         ({"now_hour": "50"}, "$.now_hour", "integer"),
         ({"now_hour": 50, "extra": 1}, "$.extra", ""),

@@ -194,11 +194,19 @@ def record_lines(plan: Plan) -> list[str]:
     return out
 
 
-def conflict_text(sc: Scenario, rules: list[str], minimal: bool, found: bool = True) -> str:
+def conflict_text(
+    sc: Scenario, rules: list[str], minimal: bool, found: bool = True, replan: bool = False
+) -> str:
     if not found:
         return (
             f"{sc.name}: infeasible (proved), but time ran out before a conflicting set of rules "
             "was found (raise --time-limit, or run planner explain)"
+        )
+    if not rules and replan:
+        return (
+            f"{sc.name}: the rest cannot be planned even with every rule given up: the record "
+            f"and the fixed structure (horizon {sc.horizon_hours} h, at most {sc.max_stages} "
+            "stages, cohort sizes, line moves) leave no plan"
         )
     if not rules:
         return (
