@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner import load_scenario, scenario_from_data, solve, verify
+from planner import load_scenario, replan, scenario_from_data, solve, verify
 
 HERE = Path(__file__).parent
 
@@ -35,6 +35,15 @@ def main() -> None:
     tighter = scenario_from_data(data, "tighter")
     again = solve(tighter, time_limit=10)
     print(f"with a 6 h deadline from t=0: {again.status}; conflicting rules: {again.conflict}")
+
+    # During an exchange: freeze what has happened (an execution record), plan the rest.
+    seed = load_scenario()
+    replanned = replan(seed, HERE / "records" / "gaza-late-first-stage.json", time_limit=30)
+    assert replanned.plan is not None and replanned.plan.record is not None, replanned.status
+    part = replanned.plan.record
+    print(f"{seed.name} re-planned from h{part.now_hour}: {part.stages} stage(s) recorded")
+    for d in part.deviations:
+        print(f"  deviation: rule {d.rule} ({d.basis or 'structure'}): {d.message}")
 
 
 if __name__ == "__main__":

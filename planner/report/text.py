@@ -159,7 +159,8 @@ def record_lines(plan: Plan) -> list[str]:
     ahead = len(plan.stages) - rec.stages
     out = [
         "",
-        f"Record to h{rec.now_hour}: stages 1-{rec.stages} and the moves to "
+        f"Record to h{rec.now_hour}: "
+        f"{'stage 1' if rec.stages == 1 else f'stages 1-{rec.stages}'} and the moves to "
         f"{', '.join(rec.lines) or 'no line'} happened; {ahead} stage"
         f"{'' if ahead == 1 else 's'} planned from h{rec.now_hour}"
         if rec.stages
