@@ -201,6 +201,17 @@ def test_the_packaged_example_record(tmp_path: Path) -> None:
     assert main(["check", SEED, str(out), "--record", str(example)]) == 0
 
 
+def test_the_report_of_a_replanned_plan_shows_the_record(tmp_path: Path, seed_plan: Plan) -> None:
+    rec = write(tmp_path, "record.json", late_record(seed_plan))
+    plan, page = tmp_path / "plan.json", tmp_path / "report.html"
+    assert main(["replan", SEED, "--record", str(rec), "-o", str(plan)]) == 0
+    assert main(["report", str(plan), "-o", str(page), "--scenario", SEED]) == 0
+    html = page.read_text()
+    assert "Execution record" in html and "1 (recorded)" in html
+    assert "living-within-72h" in html and "18 more" in html
+    assert "hold for the planned rest" in html
+
+
 def test_replan_is_repeatable(tmp_path: Path, seed_plan: Plan) -> None:
     rec = write(tmp_path, "record.json", late_record(seed_plan))
     a, b = tmp_path / "a.json", tmp_path / "b.json"

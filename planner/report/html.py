@@ -153,7 +153,7 @@ def _plan_body(plan: Plan, sc: Scenario | None) -> list[str]:
             ],
             [
                 [
-                    str(st.index),
+                    _stage_label(plan, st.index),
                     _clock(sc, st.start_hour),
                     _clock(sc, st.handover_complete_hour),
                     _clock(sc, st.prisoner_release_hour),
@@ -205,6 +205,50 @@ def _plan_body(plan: Plan, sc: Scenario | None) -> list[str]:
     return out
 
 
+def _stage_label(plan: Plan, index: int) -> str:
+    recorded = plan.record is not None and index <= plan.record.stages
+    return f"{index} (recorded)" if recorded else str(index)
+
+
+def _record_html(plan: Plan) -> list[str]:
+    """A re-plan's record part: what is fact, the deviations, the rules given up."""
+    rec = plan.record
+    if rec is None:
+        return []
+    lines = ", ".join(rec.lines) or "none"
+    out = [
+        "<h2>Execution record</h2>",
+        f"<p>Facts up to hour {rec.now_hour}: the first {rec.stages} stage(s) and the moves to "
+        f"{_e(lines)}. The rest is planned from hour {rec.now_hour}.</p>",
+    ]
+    if rec.given_up:
+        proved = "proved" if rec.given_up_proved else "not proved the fewest"
+        out.append(
+            f'<p class="bad">Rules the rest cannot keep, given the record ({proved}): '
+            + ", ".join(f"<code>{_e(r)}</code>" for r in rec.given_up)
+            + "</p>"
+        )
+    if rec.deviations:
+        out += [
+            f"<p>Deviations of the record from the scenario: {len(rec.deviations)}</p>",
+            _table(
+                ["rule", "basis", "stage", "what happened"],
+                [
+                    [
+                        f"<code>{_e(d.rule)}</code>",
+                        _e(d.basis or "structure"),
+                        _e(d.stage if d.stage is not None else "–"),
+                        _e(d.message),
+                    ]
+                    for d in rec.deviations
+                ],
+            ),
+        ]
+    else:
+        out.append('<p class="ok">The record keeps every rule of the scenario.</p>')
+    return out
+
+
 def plan_html(plan: Plan, sc: Scenario | None = None) -> str:
     """The report as one HTML document."""
     title = f"{plan.scenario}: {plan.status} plan (seed {plan.seed})"
@@ -220,13 +264,20 @@ def plan_html(plan: Plan, sc: Scenario | None = None) -> str:
         if sc.title:
             out.append(f"<p>{_e(sc.title)}</p>")
         report = verify(sc, plan)
-        if report.ok:
+        if report.ok and report.deviations:
+            out.append(
+                f'<p class="ok">Verified: all {len(sc.rules)} rules hold for the planned '
+                f"rest; the record departs from the scenario in {len(report.deviations)} "
+                "ways (below).</p>"
+            )
+        elif report.ok:
             out.append(f'<p class="ok">Verified: all {len(sc.rules)} rules hold.</p>')
         else:
             items = "".join(f"<li>{_e(line)}</li>" for line in report.lines())
             out.append(f'<p class="bad">The verifier rejects this plan:</p><ul>{items}</ul>')
     else:
         out.append('<p class="muted">Scenario not given: not verified here; hours from t=0.</p>')
+    out += _record_html(plan)
     out += _plan_body(plan, sc)
     if plan.alternatives:
         terms = list(plan.objective)
