@@ -316,6 +316,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         lines += [f"alternative {i}: {line}" for line in alt_report.lines()]
         if alt_report.violations:
             summaries.append(f"alternative {i}: {alt_report.summary()}")
+    if plan.record is not None and record is None:
+        _err(
+            f"note: the plan says its first {plan.record.stages} stage(s) are an execution "
+            "record; give --record RECORD.json to check them against it"
+        )
     if not lines:
         also = f" (and {len(plan.alternatives)} alternatives)" if plan.alternatives else ""
         _out(f"plan holds{also}: {len(sc.rules)} rules of {sc.name} checked, no violation")
