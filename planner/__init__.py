@@ -97,7 +97,7 @@ def replan(
     from planner.solver.rest import replan as _replan
 
     if isinstance(record, ExecutionRecord):
-        rec = record
+        rec = record_from_data(record.model_dump(mode="json"), scenario)
     elif isinstance(record, str | Path):
         rec = load_record(str(record), scenario)
     else:

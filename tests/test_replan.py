@@ -281,6 +281,25 @@ def test_a_rule_broken_in_the_record_still_binds_the_rest(seed_plan: Plan) -> No
     assert all(d.stage in (None, 1) for d in result.plan.record.deviations)
 
 
+def named_release(hour: int) -> dict:
+    """A recorded stage releasing one living hostage and the listed life-named-01 abroad."""
+    return {
+        "start_hour": hour,
+        "site": "khan-younis",
+        "hostages": {"living": 1},
+        "origins": {"living": {"held-south": 1}},
+        "prisoners": {"life-sentence": 1},
+        "prisoner_ids": ["life-named-01"],
+        "transfers": [
+            {
+                "destination": "egypt",
+                "prisoners": {"life-sentence": 1},
+                "prisoner_ids": ["life-named-01"],
+            }
+        ],
+    }
+
+
 @pytest.mark.parametrize(
     ("change", "path", "words"),
     [
@@ -321,39 +340,7 @@ def test_a_rule_broken_in_the_record_still_binds_the_rest(seed_plan: Plan) -> No
             "say where",
         ),
         (
-            {
-                "now_hour": 50,
-                "stages": [
-                    {
-                        "start_hour": 20,
-                        "site": "khan-younis",
-                        "hostages": {"living": 1},
-                        "prisoners": {"life-sentence": 1},
-                        "prisoner_ids": ["life-named-01"],
-                        "transfers": [
-                            {
-                                "destination": "egypt",
-                                "prisoners": {"life-sentence": 1},
-                                "prisoner_ids": ["life-named-01"],
-                            }
-                        ],
-                    },
-                    {
-                        "start_hour": 30,
-                        "site": "khan-younis",
-                        "hostages": {"living": 1},
-                        "prisoners": {"life-sentence": 1},
-                        "prisoner_ids": ["life-named-01"],
-                        "transfers": [
-                            {
-                                "destination": "egypt",
-                                "prisoners": {"life-sentence": 1},
-                                "prisoner_ids": ["life-named-01"],
-                            }
-                        ],
-                    },
-                ],
-            },
+            {"now_hour": 50, "stages": [named_release(20), named_release(30)]},
             "$.stages[1].prisoner_ids[0]",
             "already released in recorded stage 1",
         ),

@@ -22,7 +22,7 @@ from planner.solver.decode import decode
 from planner.solver.giveup import GivenUp, rules_to_give_up
 from planner.solver.previous import CHANGED, previous_hint, with_changed_term
 from planner.solver.run import Lexicographic, SolverOptions, lexicographic
-from planner.solver.solve import SolveResult, add_conflict
+from planner.solver.solve import SolveResult, add_conflict, settings
 from planner.verifier import verify
 
 
@@ -45,13 +45,11 @@ def replan(
     its stages still ahead stay as they were where the rules and the objective allow. Status
     infeasible only when the rest cannot be planned even with every rule given up."""
     record = checked_record(sc, record)
-    limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
-    seed = seed if seed is not None else sc.solver.seed
-    workers = workers if workers is not None else sc.solver.workers
+    limit, seed_, workers_ = settings(sc, time_limit, seed, workers)
     check_routes(sc)
     began = time.monotonic()
     with stopping(stop):
-        return _replan(sc, record, previous, limit, seed, workers, check, began)
+        return _replan(sc, record, previous, limit, seed_, workers_, check, began)
 
 
 def _attempt(

@@ -100,15 +100,24 @@ def solve(
     """
     if not 1 <= alternatives <= MAX_ALTERNATIVES:
         raise ValueError(f"alternatives: expected 1..{MAX_ALTERNATIVES}, found {alternatives}")
-    limit = time_limit if time_limit is not None else sc.solver.time_limit_seconds
-    seed = seed if seed is not None else sc.solver.seed
-    workers = workers if workers is not None else sc.solver.workers
+    limit, seed, workers = settings(sc, time_limit, seed, workers)
     options = SolverOptions(params=dict(params or {}), log=log)
     check_params(options.params)
     check_routes(sc)
     began = time.monotonic()
     with stopping(stop):
         return _solve(sc, limit, seed, workers, options, alternatives, check, began)
+
+
+def settings(
+    sc: Scenario, time_limit: float | None, seed: int | None, workers: int | None
+) -> tuple[float, int, int]:
+    """The time limit, seed and workers given, else the scenario's ``solver`` section's."""
+    return (
+        time_limit if time_limit is not None else sc.solver.time_limit_seconds,
+        seed if seed is not None else sc.solver.seed,
+        workers if workers is not None else sc.solver.workers,
+    )
 
 
 def _solve(

@@ -23,7 +23,7 @@ from typing import (
 )
 
 from annotated_types import Ge, Le
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic.fields import FieldInfo
 
 from planner.scenario.base import Id, Problem, Strict
@@ -88,6 +88,19 @@ class RuleBase(Strict):
         return None, None
 
     ranged_field: ClassVar[str | None] = None  # the number ``range_hours`` is the range of
+
+    @model_validator(mode="after")
+    def _range_holds_its_number(self) -> RuleBase:
+        """``range_hours`` [low, high], where a kind has one, contains its number."""
+        rng = getattr(self, "range_hours", None)
+        if rng is not None and self.ranged_field is not None:
+            lo, hi = rng
+            value = getattr(self, self.ranged_field)
+            if not lo <= value <= hi:
+                raise ValueError(
+                    f"range_hours [{lo}, {hi}] must contain {self.ranged_field} {value}"
+                )
+        return self
 
     def describe(self, sc: Scenario) -> str:
         """One sentence in the agreement's words, quoting the rule's own numbers."""

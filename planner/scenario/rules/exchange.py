@@ -167,16 +167,6 @@ class AvailabilityRule(RuleBase):
     ranged_field: ClassVar[str | None] = "from_hour"
     relaxable: ClassVar = (Relax("from_hour", -1),)
 
-    @model_validator(mode="after")
-    def _range(self) -> AvailabilityRule:
-        if self.range_hours is not None:
-            lo, hi = self.range_hours
-            if not lo <= self.from_hour <= hi:
-                raise ValueError(
-                    f"range_hours [{lo}, {hi}] must contain from_hour {self.from_hour}"
-                )
-        return self
-
     def describe(self, sc: Scenario) -> str:
         return f"{names(self.cohorts)} can be released only from hour {self.from_hour}"
 

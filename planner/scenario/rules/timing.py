@@ -194,14 +194,6 @@ class PreparationRule(RuleBase):
     ranged_field: ClassVar[str | None] = "hours"
     relaxable: ClassVar = (Relax("hours", -1),)
 
-    @model_validator(mode="after")
-    def _range(self) -> PreparationRule:
-        if self.range_hours is not None:
-            lo, hi = self.range_hours
-            if not lo <= self.hours <= hi:
-                raise ValueError(f"range_hours [{lo}, {hi}] must contain hours {self.hours}")
-        return self
-
     def describe(self, sc: Scenario) -> str:
         start = f"hour {self.from_hour}" if self.from_hour else "t=0"
         return (
