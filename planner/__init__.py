@@ -20,6 +20,7 @@ from planner.scenario import Scenario
 
 if TYPE_CHECKING:
     from planner.explainer import Explanation
+    from planner.frontier import Frontier
     from planner.record import ExecutionRecord
     from planner.report.compare import PlanComparison
     from planner.solver import SolveResult
@@ -141,6 +142,24 @@ def explain(
     return _explain(scenario, time_limit=time_limit, top=top, jobs=jobs, stop=stop)
 
 
+def frontier(
+    scenario: Scenario,
+    between: list[str],
+    *,
+    time_limit: float = 120.0,
+    seed: int | None = None,
+    binding: bool = True,
+    stop: threading.Event | None = None,
+) -> Frontier:
+    """The Pareto frontier between two or three objective terms: verified plans, each with the
+    rules that bind there, and the bounds no plan keeps. See ``planner.frontier``."""
+    from planner.frontier import frontier as _frontier
+
+    return _frontier(
+        scenario, between, time_limit=time_limit, seed=seed, binding=binding, stop=stop
+    )
+
+
 def compare_plans(a: Plan, b: Plan) -> PlanComparison:
     """Stage-by-stage differences between two plans."""
     from planner.report.compare import compare_plans as _compare
@@ -151,6 +170,7 @@ def compare_plans(a: Plan, b: Plan) -> PlanComparison:
 __all__ = [
     "compare_plans",
     "explain",
+    "frontier",
     "InputError",
     "Plan",
     "Scenario",

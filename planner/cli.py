@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from planner.cli_parser import parser
 from planner.errors import Interrupted, ModelInvalid
 from planner.io import (
     InputError,
@@ -39,107 +40,6 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3
 EXIT_OUTPUT, EXIT_INTERRUPTED, EXIT_PIPE = 74, 130, 141
 STOP = threading.Event()  # the stop hook the command line passes to solve and explain
 MAX_TOP = 1000
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="planner",
-        description="Plan the logistics of a phased hostage-prisoner exchange.",
-    )
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    s = sub.add_parser("solve", help="find a verified staged release plan")
-    s.add_argument("scenario", nargs="?", help="scenario JSON or seed name (default: seed case)")
-    s.add_argument("-o", "--output", metavar="PLAN.json", help="write the plan JSON here")
-    s.add_argument("--json", action="store_true", help="print the plan JSON instead of a table")
-    s.add_argument(
-        "--ids",
-        action="store_true",
-        help="list every person's id instead of ranges of generated ids",
-    )
-    s.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
-    s.add_argument("--seed", type=int, metavar="N", help="solver random seed")
-    s.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
-    s.add_argument(
-        "--alternatives",
-        "-n",
-        type=int,
-        default=1,
-        metavar="K",
-        help="up to K plans with different structures, best first (in the plan's alternatives)",
-    )
-    s.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a CP-SAT parameter passed through (repeatable), e.g. linearization_level=2",
-    )
-    s.add_argument("--log", action="store_true", help="print CP-SAT's search log to stderr")
-
-    rp = sub.add_parser(
-        "replan",
-        help="freeze what has happened (an execution record) and plan the rest",
-        description="Re-plan from an execution record: the record's stages and moves are "
-        "fact and stay as they are; the rest is planned from its now_hour under the same "
-        "rules and objective. Where the record departs from the scenario, each deviation "
-        "is listed with its rule id (exit 0); exit 3 only when the rest cannot be planned.",
-    )
-    rp.add_argument("scenario", help="scenario JSON or seed name")
-    rp.add_argument("--record", required=True, metavar="RECORD.json", help="what has happened")
-    rp.add_argument("-o", "--output", metavar="PLAN.json", help="write the full plan JSON here")
-    rp.add_argument("--json", action="store_true", help="print the plan JSON instead of a table")
-    rp.add_argument(
-        "--previous",
-        metavar="PLAN.json",
-        help="the plan being remade: its stages still ahead stay as they were where the rules "
-        "and the objective allow",
-    )
-    rp.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
-    rp.add_argument("--seed", type=int, metavar="N", help="solver random seed")
-    rp.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
-
-    c = sub.add_parser("check", help="verify a plan against a scenario's rules")
-    c.add_argument("scenario")
-    c.add_argument("plan")
-    c.add_argument(
-        "--record", metavar="RECORD.json", help="also check that the plan keeps this record"
-    )
-
-    v = sub.add_parser("validate", help="validate a scenario file")
-    v.add_argument("scenario")
-
-    sc_ = sub.add_parser("schema", help="print the scenario JSON Schema")
-    sc_.add_argument(
-        "--record", action="store_true", help="the execution record's JSON Schema instead"
-    )
-
-    e = sub.add_parser(
-        "explain", help="why a scenario has no plan, the smallest fixes, or which rules bind"
-    )
-    e.add_argument("scenario", nargs="?")
-    e.add_argument("--time-limit", type=float, default=120.0, metavar="S")
-    e.add_argument("--top", type=int, default=10, metavar="N", help="binding rules to list")
-    e.add_argument(
-        "--jobs",
-        type=int,
-        metavar="N",
-        help="processes for the independent trial solves (default: every core; the answer is "
-        "the same for any N)",
-    )
-    e.add_argument("--json", action="store_true", help="print the explanation as JSON")
-
-    r = sub.add_parser("report", help="write a self-contained HTML report of a plan")
-    r.add_argument("plan")
-    r.add_argument("-o", "--output", required=True, metavar="FILE.html")
-    r.add_argument(
-        "--scenario", metavar="SCENARIO", help="add clock times, rules and the verifier's verdict"
-    )
-
-    k = sub.add_parser("compare", help="stage-by-stage differences between two plans")
-    k.add_argument("plan_a")
-    k.add_argument("plan_b")
-    return p
 
 
 def _out(text: str) -> None:
@@ -369,6 +269,32 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK if result.feasible else EXIT_INFEASIBLE
 
 
+def cmd_frontier(args: argparse.Namespace) -> int:
+    from planner.frontier import check_between, frontier
+    from planner.report.text import frontier_text
+
+    _check_options(args)
+    sc = load_scenario(args.scenario)
+    between = [t.strip() for t in args.between.split(",") if t.strip()]
+    try:
+        check_between(sc, between)
+    except ValueError as exc:
+        problem = ("--between", str(exc).removeprefix("between: "))
+        raise InputError("command line", [problem]) from None
+    result = frontier(
+        sc,
+        between,
+        time_limit=args.time_limit,
+        seed=args.seed,
+        binding=not args.no_binding,
+        stop=STOP,
+    )
+    _out(result.model_dump_json(indent=2) if args.json else frontier_text(sc, result))
+    if not result.points:
+        return EXIT_INFEASIBLE if result.complete else EXIT_TIMEOUT
+    return EXIT_OK if result.complete else EXIT_TIMEOUT
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from planner.report.html import plan_html
 
@@ -401,6 +327,7 @@ COMMANDS = {
     "schema": cmd_schema,
     "explain": cmd_explain,
     "compare": cmd_compare,
+    "frontier": cmd_frontier,
     "report": cmd_report,
 }
 
@@ -426,11 +353,16 @@ def _ctrl_c_stops() -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
 
 
-SEARCHING = {"solve", "replan", "explain"}  # commands whose Ctrl-C stops a CP-SAT search
+SEARCHING = {
+    "solve",
+    "replan",
+    "explain",
+    "frontier",
+}  # commands whose Ctrl-C stops a CP-SAT search
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     try:
         if args.command not in SEARCHING:  # Ctrl-C raises KeyboardInterrupt at once
             return COMMANDS[args.command](args)

@@ -11,6 +11,7 @@ from planner.scenario import Scenario
 
 if TYPE_CHECKING:
     from planner.explainer import Binding, Explanation
+    from planner.frontier import Frontier
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -279,3 +280,29 @@ def _binding_text(sc: Scenario, ex: Explanation, took: str) -> list[str]:
             "needs the other party)"
         )
     return out
+
+
+def frontier_text(sc: Scenario, fr: Frontier) -> str:
+    """The frontier as a table: one row per point, its plan's stages and what binds there."""
+    done = "" if fr.complete else " (not complete: time ran out)"
+    out = [f"{sc.name}: frontier between {', '.join(fr.between)}{done}, {fr.seconds:.1f} s", ""]
+    rows = [
+        [
+            str(i),
+            *(str(p.values[t]) for t in fr.between),
+            str(p.plan.metrics.stage_count),
+            "yes" if p.verified else "NO",
+            "" if p.proved else "not proved",
+            ", ".join(f"{b.rule} ({'-' if b.proved else '>= -'}{b.gain})" for b in p.binding)
+            or "-",
+        ]
+        for i, p in enumerate(fr.points, start=1)
+    ]
+    head = ["#", *fr.between, "stages", "verified", "", f"binds {fr.between[0]} (gain)"]
+    out += _table(head, rows) if rows else ["no point: no plan exists"]
+    for corner in fr.infeasible:
+        bound = ", ".join(f"{t} <= {v}" for t, v in corner.items())
+        out.append(f"no plan with {bound} (infeasible, proved)")
+    if len(fr.points) == 1:
+        out.append("one point: the terms do not pull apart here (each is at its best)")
+    return "\n".join(out)
