@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from planner.frontier import Frontier
     from planner.record import ExecutionRecord
     from planner.report.compare import PlanComparison
+    from planner.robustness import Robustness
     from planner.solver import SolveResult
     from planner.verifier import VerifyReport
 
@@ -160,6 +161,28 @@ def frontier(
     )
 
 
+def robustness(
+    scenario: Scenario,
+    *,
+    samples: int,
+    plan: Plan | None = None,
+    seed: int = 0,
+    jobs: int = 1,
+    dask: Any = None,
+    stop: threading.Event | None = None,
+) -> Robustness:
+    """How a plan (default: the planner's) fares over ``samples`` sampled futures of the
+    scenario's uncertain numbers: per rule the share of futures it holds in, the hours'
+    percentiles, what breaks it. ``jobs`` local processes, or ``dask`` (a scheduler address
+    or a ``distributed.Client``); the answer depends on ``seed`` only. See
+    ``planner.robustness``."""
+    from planner.robustness import robustness as _robustness
+
+    return _robustness(
+        scenario, samples=samples, plan=plan, seed=seed, jobs=jobs, dask=dask, stop=stop
+    )
+
+
 def compare_plans(a: Plan, b: Plan) -> PlanComparison:
     """Stage-by-stage differences between two plans."""
     from planner.report.compare import compare_plans as _compare
@@ -180,6 +203,7 @@ __all__ = [
     "load_scenario",
     "record_json_schema",
     "replan",
+    "robustness",
     "scenario_from_data",
     "scenario_json_schema",
     "solve",

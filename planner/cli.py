@@ -295,6 +295,37 @@ def cmd_frontier(args: argparse.Namespace) -> int:
     return EXIT_OK if result.complete else EXIT_TIMEOUT
 
 
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from planner.report.text import robustness_text
+    from planner.robustness import MAX_SAMPLES, robustness
+    from planner.solver.parallel import default_jobs
+
+    _check_options(args)
+    if not 1 <= args.samples <= MAX_SAMPLES:
+        raise InputError(
+            "command line", [("--samples", f"expected 1..{MAX_SAMPLES}, found {args.samples}")]
+        )
+    sc = load_scenario(args.scenario)
+    plan = load_plan(args.plan) if args.plan else None
+    if plan is not None and plan.scenario != sc.name:
+        raise InputError(
+            args.plan,
+            [("$.scenario", f"expected {sc.name!r} (the scenario given), found {plan.scenario!r}")],
+        )
+    study = robustness(
+        sc,
+        samples=args.samples,
+        plan=plan,
+        seed=args.seed,
+        jobs=args.jobs or default_jobs(),
+        dask=args.dask,
+        progress=True,
+        stop=STOP,
+    )
+    _out(study.model_dump_json(indent=2) if args.json else robustness_text(study))
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from planner.report.html import plan_html
 
@@ -328,6 +359,7 @@ COMMANDS = {
     "explain": cmd_explain,
     "compare": cmd_compare,
     "frontier": cmd_frontier,
+    "robustness": cmd_robustness,
     "report": cmd_report,
 }
 
@@ -358,6 +390,7 @@ SEARCHING = {
     "replan",
     "explain",
     "frontier",
+    "robustness",
 }  # commands whose Ctrl-C stops a CP-SAT search
 
 

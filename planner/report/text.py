@@ -12,6 +12,7 @@ from planner.scenario import Scenario
 if TYPE_CHECKING:
     from planner.explainer import Binding, Explanation
     from planner.frontier import Frontier
+    from planner.robustness import Robustness
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -306,3 +307,41 @@ def frontier_text(sc: Scenario, fr: Frontier) -> str:
     if len(fr.points) == 1:
         out.append("one point: the terms do not pull apart here (each is at its best)")
     return "\n".join(out)
+
+
+def robustness_text(st: Robustness) -> str:
+    """A robustness study: the rules by share of futures kept, hours, what breaks plans."""
+    n = st.samples
+    out = [
+        f"{st.scenario}: {n} sampled futures (seed {st.seed}, {st.engine}, {st.seconds:.1f} s): "
+        f"{st.held_as_planned} held as planned, {st.replanned} re-planned from where the plan "
+        f"broke, {len(st.infeasible)} without a plan",
+        "uncertain numbers: "
+        + (", ".join(f"{u.key} {u.low}-{u.high} ({u.distribution})" for u in st.numbers) or "none"),
+        "",
+        "Rules: share of futures whose final plan keeps the rule (95% Wilson interval)",
+    ]
+    rows = [
+        [r.rule, r.basis, f"{r.share:.0%}", f"{r.low:.0%}-{r.high:.0%}", str(r.broke_plan)]
+        for r in st.rules
+    ]
+    out += _indent(_table(["rule", "basis", "holds", "interval", "broke the plan"], rows))
+    for name, pct in (("living released", st.living_released_hour),
+                      ("completion", st.completion_hour)):  # fmt: skip
+        if pct:
+            out.append(f"{name} hour: " + ", ".join(f"{k} h{v}" for k, v in pct.items()))
+    if st.numbers_break:
+        out += ["", "Uncertain numbers: share of futures broken, sampled above / not above"]
+        rows = [
+            [e.number, f"{e.range[0]}-{e.range[1]}", str(e.nominal),
+             _pct(e.broken_when_above), _pct(e.broken_when_not_above)]
+            for e in st.numbers_break
+        ]  # fmt: skip
+        out += _indent(_table(["number", "range", "nominal", "above", "not above"], rows))
+    if st.infeasible:
+        out.append("futures without a plan: " + ", ".join(str(i) for i in st.infeasible[:50]))
+    return "\n".join(out)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
@@ -53,6 +53,13 @@ Weight = Annotated[StrictInt, Field(ge=0, le=MAX_PRIORITY)]
 Rate = Annotated[StrictFloat, Field(ge=0, le=MAX_RATE, allow_inf_nan=False)]
 Percent = Annotated[StrictFloat, Field(ge=0, le=100, allow_inf_nan=False)]
 Flag = StrictBool
+Distribution = Annotated[
+    Literal["uniform", "triangular"],
+    Field(
+        description="how an uncertain number is sampled within its range_hours (robustness): "
+        "uniform, or triangular with its mode at the number itself"
+    ),
+]
 
 Problem = tuple[str, str]  # (JSON path, message)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from planner.scenario.base import Flag, Hours, Id, Percent, Strict
+from planner.scenario.base import Distribution, Flag, Hours, Id, Percent, Strict
 
 
 class Place(Strict):
@@ -32,6 +32,12 @@ class WithdrawalLine(Strict):
     id: Id
     share_held_pct: Percent = Field(description="share of territory still held")
     move_hours: Hours = Field(description="hours from the start of the move to completion")
+    range_hours: tuple[Hours, Hours] | None = Field(
+        default=None,
+        description="[low, high] containing move_hours: how uncertain the move's duration is "
+        "(robustness analysis; a plan uses move_hours)",
+    )
+    distribution: Distribution = "uniform"
     required: Flag = Field(
         default=True,
         description="false: a conditional line, moved to only if its preconditions "
@@ -39,3 +45,13 @@ class WithdrawalLine(Strict):
         "the rules allow (the 'lines_unreached' objective term)",
     )
     description: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _range(self) -> WithdrawalLine:
+        if self.range_hours is not None:
+            lo, hi = self.range_hours
+            if not lo <= self.move_hours <= hi:
+                raise ValueError(
+                    f"range_hours [{lo}, {hi}] must contain move_hours {self.move_hours}"
+                )
+        return self

@@ -29,7 +29,12 @@ class GivenUp(BaseModel):
 
 
 def rules_to_give_up(
-    sc: Scenario, record: ExecutionRecord, *, seed: int, seconds: float
+    sc: Scenario,
+    record: ExecutionRecord,
+    *,
+    seed: int,
+    seconds: float,
+    keep: frozenset[str] = frozenset(),
 ) -> GivenUp | None:
     """The fewest rules (terms weighing more than all assumptions) whose deletion lets the
     rest be planned; None when no plan exists even with every rule deleted, or time ran out
@@ -38,6 +43,9 @@ def rules_to_give_up(
     assumptions = sum(1 for r in sc.rules if r.basis == "assumption")
     weight = {r.id: (1 if r.basis == "assumption" else assumptions + 1) for r in sc.rules}
     lits = built.literals
+    for rid in keep:  # facts of this future (robustness): never given up
+        if rid in lits:
+            built.model.add(lits[rid] == 1)
     built.model.maximize(sum(weight[rid] * lit for rid, lit in lits.items()))
     solver = make_solver(seed, 1, seconds)
     code = run_search(solver, built.model, built)

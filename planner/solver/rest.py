@@ -36,6 +36,7 @@ def replan(
     workers: int | None = None,
     check: bool = True,
     stop: threading.Event | None = None,
+    keep: frozenset[str] = frozenset(),
 ) -> SolveResult:
     """Freeze ``record`` (checked against ``sc``) and plan the rest from its ``now_hour`` with
     the same rules and objective; settings default to the scenario's ``solver`` section, and
@@ -43,13 +44,14 @@ def replan(
     ``record`` part marks the recorded stages and lists the deviations (also in
     ``verification.deviations``) and any rules given up. ``previous``: the plan being remade;
     its stages still ahead stay as they were where the rules and the objective allow. Status
-    infeasible only when the rest cannot be planned even with every rule given up."""
+    infeasible only when the rest cannot be planned even with every rule given up. ``keep``:
+    rules never given up (a robustness future's sampled numbers are facts, not beliefs)."""
     record = checked_record(sc, record)
     limit, seed_, workers_ = settings(sc, time_limit, seed, workers)
     check_routes(sc)
     began = time.monotonic()
     with stopping(stop):
-        return _replan(sc, record, previous, limit, seed_, workers_, check, began)
+        return _replan(sc, record, previous, limit, seed_, workers_, check, began, keep)
 
 
 def _attempt(
@@ -80,6 +82,7 @@ def _replan(
     workers: int,
     check: bool,
     began: float,
+    keep: frozenset[str] = frozenset(),
 ) -> SolveResult:
     sc = effective_scenario(given, record)
     built, run = _attempt(sc, record, previous, limit, seed, workers)
@@ -95,7 +98,11 @@ def _replan(
     steps = list(run.steps)
     if run.infeasible:
         left = limit - (time.monotonic() - began)
-        given_up = rules_to_give_up(sc, record, seed=seed, seconds=left) if left > 0.01 else None
+        given_up = (
+            rules_to_give_up(sc, record, seed=seed, seconds=left, keep=keep)
+            if left > 0.01
+            else None
+        )
         if given_up is not None and given_up.rules:
             left = limit - (time.monotonic() - began)
             built, run = _attempt(sc.without(given_up.rules), record, previous, left, seed, workers)

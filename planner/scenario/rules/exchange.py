@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.base import Hour, Id, People, Problem, Rate, SignedHours, names
+from planner.scenario.base import Distribution, Hour, Id, People, Problem, Rate, SignedHours, names
 from planner.scenario.rules.base import Relax, RuleBase, rule_kind
 
 if TYPE_CHECKING:
@@ -163,6 +163,7 @@ class AvailabilityRule(RuleBase):
     cohorts: list[Id] = Field(min_length=1)
     from_hour: Hour
     range_hours: tuple[Hour, Hour] | None = None
+    distribution: Distribution = "uniform"
 
     ranged_field: ClassVar[str | None] = "from_hour"
     relaxable: ClassVar = (Relax("from_hour", -1),)

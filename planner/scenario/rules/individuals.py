@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
-from planner.scenario.base import Hour, Id, Problem, StageNumber, names
+from planner.scenario.base import Distribution, Hour, Id, Problem, StageNumber, names
 from planner.scenario.rules.base import Relax, RuleBase, rule_kind
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class LocatedFromRule(RuleBase):
     people: list[Id] = Field(min_length=1)
     hour: Hour
     range_hours: tuple[Hour, Hour] | None = None
+    distribution: Distribution = "uniform"
 
     ranged_field: ClassVar[str | None] = "hour"
     relaxable: ClassVar = (Relax("hour", -1),)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from planner.scenario.base import ClockHour, Hour, Hours, Id, People, Problem, names
+from planner.scenario.base import ClockHour, Distribution, Hour, Hours, Id, People, Problem, names
 from planner.scenario.rules.base import Relax, RuleBase, rule_kind
 from planner.scenario.rules.exchange import min_count_problems
 
@@ -190,6 +190,7 @@ class PreparationRule(RuleBase):
         default=0, description="the hour preparation starts: 0 (the cease-fire) or when located"
     )
     range_hours: tuple[Hours, Hours] | None = None
+    distribution: Distribution = "uniform"
 
     ranged_field: ClassVar[str | None] = "hours"
     relaxable: ClassVar = (Relax("hours", -1),)
