@@ -24,6 +24,7 @@ from planner.io import (
     InputError,
     OutputError,
     check_output_path,
+    load_model,
     load_plan,
     load_scenario,
     plan_text_checked,
@@ -329,7 +330,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from planner.report.html import plan_html
 
-    check_output_path(args.output, inputs=[args.plan, args.scenario or args.plan])
+    check_output_path(args.output, inputs=[args.plan, args.scenario or args.plan, args.frontier])
     plan = load_plan(args.plan)
     sc = load_scenario(args.scenario) if args.scenario else None
     if sc is not None and sc.name != plan.scenario:
@@ -337,7 +338,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             args.plan,
             [("$.scenario", f"expected {sc.name!r} (the scenario given), found {plan.scenario!r}")],
         )
-    write_atomic(args.output, plan_html(plan, sc))
+    front = None
+    if args.frontier:
+        from planner.frontier import Frontier
+
+        front = load_model(Frontier, args.frontier)
+    write_atomic(args.output, plan_html(plan, sc, front))
     _out(f"wrote {args.output}")
     return EXIT_OK
 

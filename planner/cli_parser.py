@@ -140,6 +140,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--scenario", metavar="SCENARIO", help="add clock times, rules and the verifier's verdict"
     )
+    r.add_argument(
+        "--frontier",
+        metavar="FRONTIER.json",
+        help="add a trade-off frontier (planner frontier --json) as a chart and a table",
+    )
 
     k = sub.add_parser("compare", help="stage-by-stage differences between two plans")
     k.add_argument("plan_a")

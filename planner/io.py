@@ -339,6 +339,11 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     return scenario_from_data(read_json_file(path), str(path))
 
 
+def load_model(model: type[BaseModel], path: str | Path) -> Any:
+    """A JSON file the tool wrote (a frontier, a study), validated as ``model``."""
+    return _validate(model, read_json_file(path, max_bytes=MAX_PLAN_BYTES), str(path))
+
+
 def load_plan(path: str | Path) -> Plan:
     return _validate(Plan, read_json_file(path, max_bytes=MAX_PLAN_BYTES), str(path))
 

@@ -70,7 +70,23 @@ def uncertain_numbers(sc: Scenario) -> list[UncertainNumber]:
             out.append(UncertainNumber(owner=ln.id, field="move_hours", nominal=ln.move_hours,
                                        low=ln.range_hours[0], high=ln.range_hours[1],
                                        distribution=ln.distribution))  # fmt: skip
+    for r in sc.routes:
+        if r.range_hours is not None:
+            out.append(UncertainNumber(owner=route_owner(r.between), field="hours",
+                                       nominal=r.hours, low=r.range_hours[0],
+                                       high=r.range_hours[1],
+                                       distribution=r.distribution))  # fmt: skip
+    if sc.handover_range_hours is not None:
+        lo, hi = sc.handover_range_hours
+        out.append(UncertainNumber(owner="scenario", field="handover_hours",
+                                   nominal=sc.handover_hours, low=lo, high=hi,
+                                   distribution=sc.handover_distribution))  # fmt: skip
     return out
+
+
+def route_owner(between: tuple[str, str]) -> str:
+    """The name of a route's travel time among the uncertain numbers: ``route:a~b``."""
+    return f"route:{between[0]}~{between[1]}"
 
 
 def sample(numbers: Sequence[UncertainNumber], seed: int, i: int) -> dict[str, int]:
@@ -92,11 +108,18 @@ def sampled_scenario(sc: Scenario, values: dict[str, int]) -> Scenario:
     for ln in sc.withdrawal_lines:
         key = f"{ln.id}.move_hours"
         lines.append(ln.model_copy(update={"move_hours": values[key]}) if key in values else ln)
-    out = sc.model_copy(update={"withdrawal_lines": lines})
-    for key, value in values.items():
-        owner, _, field = key.rpartition(".")
-        if any(r.id == owner for r in out.rules):
-            out = out.with_value(owner, field, value)
+    routes = []
+    for r in sc.routes:
+        key = f"{route_owner(r.between)}.hours"
+        routes.append(r.model_copy(update={"hours": values[key]}) if key in values else r)
+    update: dict[str, Any] = {"withdrawal_lines": lines, "routes": routes}
+    if "scenario.handover_hours" in values:
+        update["handover_hours"] = values["scenario.handover_hours"]
+    out = sc.model_copy(update=update)
+    for r in sc.rules:
+        key = f"{r.id}.{r.ranged_field}"
+        if r.ranged_field is not None and key in values:
+            out = out.with_value(r.id, r.ranged_field, values[key])
     return out
 
 
@@ -179,7 +202,7 @@ def run_future(task: Task) -> dict[str, Any]:
     from planner.record import ExecutionRecord
 
     record = ExecutionRecord.model_validate(record_before(plan, sc, at))
-    facts = frozenset(key.rpartition(".")[0] for key in values)  # the sampled numbers' rules
+    facts = frozenset(key.rpartition(".")[0] for key in values)  # the sampled rules: facts
     result = replan(sc, record, time_limit=seconds, seed=seed, workers=1, keep=facts)
     if result.plan is None or result.plan.record is None:
         return Future(held=False, feasible=False, broke=broke, status=result.status).model_dump()

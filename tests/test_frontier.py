@@ -112,6 +112,23 @@ def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "--between: expected 2 or 3 different terms" in err
 
 
+def test_the_report_draws_the_frontier(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    scen = tmp_path / "tradeoff.json"
+    scen.write_text(json.dumps(TRADEOFF))
+    plan, front, page = tmp_path / "plan.json", tmp_path / "front.json", tmp_path / "r.html"
+    assert main(["solve", str(scen), "-o", str(plan)]) == 0
+    capsys.readouterr()
+    args = ["frontier", str(scen), "--between", "living_released_hour,stage_count", "--json"]
+    assert main(args) == 0
+    front.write_text(capsys.readouterr().out)
+    report = ["report", str(plan), "-o", str(page), "--scenario", str(scen)]
+    assert main([*report, "--frontier", str(front)]) == 0
+    html = page.read_text()
+    assert "Trade-off frontier: living_released_hour, stage_count" in html
+    assert html.count("<circle") == 2 and "no plan with stage_count ≤ 0" in html
+    assert "dead-later (-100)" in html
+
+
 def test_the_frontier_is_repeatable() -> None:
     sc = scenario_from_data(copy.deepcopy(TRADEOFF))
     a = frontier(sc, ["living_released_hour", "stage_count"]).model_dump()

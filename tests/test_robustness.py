@@ -3,6 +3,7 @@ one seed on one process, on a local pool and on a Dask cluster."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -10,8 +11,8 @@ import pytest
 
 from planner import load_scenario, robustness
 from planner.cli import main
-from planner.io import scenario_from_data
-from planner.robustness import sample, uncertain_numbers, wilson
+from planner.io import InputError, scenario_from_data
+from planner.robustness import sample, sampled_scenario, uncertain_numbers, wilson
 
 KNOWN: dict[str, Any] = {
     "name": "known",
@@ -49,6 +50,35 @@ def test_a_share_matches_the_known_truth() -> None:
     assert study.infeasible == [] and study.held_as_planned + study.replanned == 300
     found = next(e for e in study.numbers_break if e.number == "found.from_hour")
     assert found.broken_when_above == 1.0 and found.broken_when_not_above == 0.0
+
+
+def test_every_kind_of_uncertain_number_is_sampled_and_applied() -> None:
+    data = load_scenario().model_dump(mode="json")
+    data["handover_range_hours"] = [1, 4]
+    data["routes"][0]["range_hours"] = [2, 6]  # gaza-city - kerem-shalom, 3 h
+    data["withdrawal_lines"][0]["range_hours"] = [20, 30]
+    data["withdrawal_lines"][0]["distribution"] = "triangular"
+    sc = scenario_from_data(data)
+    numbers = {n.key: n for n in uncertain_numbers(sc)}
+    assert set(numbers) >= {
+        "scenario.handover_hours",
+        "route:gaza-city~kerem-shalom.hours",
+        "yellow-line.move_hours",
+        "holders-preparation.hours",
+    }
+    values = sample(list(numbers.values()), 0, 0)
+    for key, n in numbers.items():
+        assert n.low <= values[key] <= n.high
+    future = sampled_scenario(sc, values)
+    assert future.handover_hours == values["scenario.handover_hours"]
+    assert future.routes[0].hours == values["route:gaza-city~kerem-shalom.hours"]
+    assert future.withdrawal_lines[0].move_hours == values["yellow-line.move_hours"]
+    assert future.rule("holders-preparation").hours == values["holders-preparation.hours"]
+    bad = copy.deepcopy(data)
+    bad["handover_range_hours"] = [3, 4]
+    with pytest.raises(InputError) as err:
+        scenario_from_data(bad)
+    assert "$.handover_range_hours" in err.value.render()
 
 
 def test_wilson() -> None:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
 from planner.plan import Plan, Ranges
 from planner.report.people import people_items
 from planner.scenario import Scenario
+
+if TYPE_CHECKING:
+    from planner.frontier import Frontier
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
@@ -249,7 +253,65 @@ def _record_html(plan: Plan) -> list[str]:
     return out
 
 
-def plan_html(plan: Plan, sc: Scenario | None = None) -> str:
+def frontier_svg(fr: Frontier) -> str:
+    """The frontier's points on the plane of its first two terms (a third is in the labels)."""
+    a, b = fr.between[0], fr.between[1]
+    xs = [p.values[a] for p in fr.points]
+    ys = [p.values[b] for p in fr.points]
+    left, top, w, h = 70, 20, 560, 300
+    x0, x1 = min(xs, default=0), max(xs, default=1)
+    y0, y1 = min(ys, default=0), max(ys, default=1)
+
+    def px(v: int) -> float:
+        return left + (v - x0) / max(x1 - x0, 1) * w
+
+    def py(v: int) -> float:
+        return top + h - (v - y0) / max(y1 - y0, 1) * h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + w + 120}" height="{top + h + 50}"'
+        ' role="img" aria-label="frontier">',
+        f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" stroke="#444"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + h}" stroke="#444"/>',
+        f'<text x="{left + w / 2:.0f}" y="{top + h + 36}">{_e(a)}</text>',
+        f'<text x="4" y="{top - 6}">{_e(b)}</text>',
+    ]
+    for i, p in enumerate(fr.points, start=1):
+        x, y = px(p.values[a]), py(p.values[b])
+        rest = ", ".join(f"{_e(t)} {p.values[t]}" for t in fr.between)
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="#3b6ea8"><title>point {i}: {rest}'
+            "</title></circle>"
+        )
+        parts.append(f'<text x="{x + 9:.1f}" y="{y - 6:.1f}">{i}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _frontier_html(fr: Frontier) -> list[str]:
+    rows = [
+        [
+            str(i),
+            *(str(p.values[t]) for t in fr.between),
+            "yes" if p.verified else "NO",
+            _e(", ".join(f"{b.rule} (-{b.gain})" for b in p.binding) or "–"),
+        ]
+        for i, p in enumerate(fr.points, start=1)
+    ]
+    corners = "".join(
+        f"<li>no plan with {_e(', '.join(f'{t} ≤ {v}' for t, v in c.items()))}</li>"
+        for c in fr.infeasible
+    )
+    done = "" if fr.complete else " (not complete: time ran out)"
+    return [
+        f"<h2>Trade-off frontier: {_e(', '.join(fr.between))}{_e(done)}</h2>",
+        frontier_svg(fr),
+        _table(["point", *(_e(t) for t in fr.between), "verified", "binds the first term"], rows),
+        f"<ul>{corners}</ul>" if corners else "",
+    ]
+
+
+def plan_html(plan: Plan, sc: Scenario | None = None, frontier: Frontier | None = None) -> str:
     """The report as one HTML document."""
     title = f"{plan.scenario}: {plan.status} plan (seed {plan.seed})"
     out = [
@@ -298,6 +360,8 @@ def plan_html(plan: Plan, sc: Scenario | None = None) -> str:
         for i, alt in enumerate(plan.alternatives, start=2):
             out.append(f"<h2>Alternative {i}</h2>")
             out += _plan_body(alt, sc)[2:]  # its summary is in the table above
+    if frontier is not None:
+        out += _frontier_html(frontier)
     if sc is not None:
         out += [
             "<h2>Rules</h2>",

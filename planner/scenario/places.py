@@ -23,7 +23,21 @@ class Route(Strict):
 
     between: tuple[Id, Id]
     hours: Hours
+    range_hours: tuple[Hours, Hours] | None = Field(
+        default=None,
+        description="[low, high] containing hours: how uncertain the travel time is "
+        "(robustness analysis; a plan uses hours)",
+    )
+    distribution: Distribution = "uniform"
     description: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _range(self) -> Route:
+        if self.range_hours is not None:
+            lo, hi = self.range_hours
+            if not lo <= self.hours <= hi:
+                raise ValueError(f"range_hours [{lo}, {hi}] must contain hours {self.hours}")
+        return self
 
 
 class WithdrawalLine(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
@@ -23,6 +23,7 @@ from planner.scenario.base import (
     MAX_RULES,
     MAX_STAGES,
     SCHEMA_VERSION,
+    Distribution,
     Hours,
     Id,
     Problem,
@@ -33,6 +34,7 @@ from planner.scenario.base import (
 from planner.scenario.people import HostageCohort, PrisonerCohort
 from planner.scenario.places import Place, Route, WithdrawalLine
 from planner.scenario.rules import RULE_CLASSES, Rule
+from planner.scenario.sizes import clock_problems, estimated_size
 
 ObjectiveTerm = Literal[
     "living_released_hour",
@@ -95,6 +97,12 @@ class Scenario(Strict):
     handover_hours: Hours = Field(
         default=2, description="hours from a handover's start until the hostages are received"
     )
+    handover_range_hours: tuple[Hours, Hours] | None = Field(
+        default=None,
+        description="[low, high] containing handover_hours: how uncertain a handover's "
+        "duration is (robustness analysis; a plan uses handover_hours)",
+    )
+    handover_distribution: Distribution = "uniform"
     initial_position: str = Field(default="initial", min_length=1, max_length=100)
     hostage_cohorts: list[HostageCohort] = Field(default_factory=list, max_length=MAX_COHORTS)
     prisoner_cohorts: list[PrisonerCohort] = Field(default_factory=list, max_length=MAX_COHORTS)
@@ -136,6 +144,13 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
+        if self.handover_range_hours is not None:
+            lo, hi = self.handover_range_hours
+            if not lo <= self.handover_hours <= hi:
+                raise ScenarioProblems(
+                    [("$.handover_range_hours", f"[{lo}, {hi}] must contain handover_hours "
+                      f"{self.handover_hours}")]
+                )  # fmt: skip
         problems = cross_check(self)
         if problems:
             raise ScenarioProblems(problems)
@@ -271,7 +286,7 @@ def cross_check(sc: Scenario) -> list[Problem]:
     problems += _reference_problems(sc)
     problems += _own_checks(sc)
     problems += _place_problems(sc, ids)
-    problems += _clock_problems(sc)
+    problems += clock_problems(sc)
     if not problems:
         size = estimated_size(sc)
         if size > MAX_MODEL_CELLS:
@@ -297,23 +312,6 @@ def cross_check(sc: Scenario) -> list[Problem]:
             ("$.objective.priorities", "the 'priority' term needs at least one cohort weight")
         )
     return problems
-
-
-def _clock_problems(sc: Scenario) -> Iterator[Problem]:
-    """Every hour a plan can show (up to the horizon, plus travel over every route for an
-    arrival) has a clock time before the year 10000."""
-    if sc.start_time is None:
-        return
-    hours = sc.horizon_hours + sum(r.hours for r in sc.routes)
-    try:
-        sc.start_time + timedelta(hours=hours)
-    except OverflowError:
-        what = "horizon_hours + route hours" if sc.routes else "horizon_hours"
-        yield (
-            "$.start_time",
-            f"expected a start_time whose clock times fit the calendar: t=0 + {hours} h "
-            f"({what}) is after the year 9999; found {sc.start_time.isoformat()}",
-        )
 
 
 _DIGITS = re.compile(r"[1-9][0-9]*")  # n of a generated id <cohort>-<n> (no leading zero)
@@ -476,17 +474,6 @@ def _cohort_place_problems(
         yield (f"{base}.destinations", "expected at least one destination")
     elif c.destinations is not None and len(set(c.destinations)) != len(c.destinations):
         yield (f"{base}.destinations", "a destination is listed twice")
-
-
-def estimated_size(sc: Scenario) -> int:
-    """Stage x cohort (x destination) and stage x person cells the model would create."""
-    cells = 0
-    for c in [*sc.hostage_cohorts, *sc.prisoner_cohorts]:
-        cells += 1 + len(sc.allowed_destinations(c.id))
-    owner = sc.member_cohort()
-    for person in sc.individuals():
-        cells += max(1, len(sc.allowed_destinations(owner.get(person, ""))))
-    return sc.max_stages * cells
 
 
 __all__ = [
