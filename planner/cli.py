@@ -71,6 +71,13 @@ def _params(items: list[str]) -> dict[str, object]:
     return out
 
 
+def same_scenario(path: str, name: str, sc: Scenario) -> None:
+    """A plan file given beside a scenario is a plan of that scenario; else InputError."""
+    if name != sc.name:
+        found = [("$.scenario", f"expected {sc.name!r} (the scenario given), found {name!r}")]
+        raise InputError(path, found)
+
+
 def _check_options(args: argparse.Namespace) -> None:
     """Solver options within the ranges of the scenario's ``solver`` section (one declaration:
     ``SolverSettings``), and the counts within their caps; else InputError naming the option."""
@@ -138,16 +145,8 @@ def cmd_replan(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario)
     record = load_record(args.record, sc)
     previous = load_plan(args.previous) if args.previous else None
-    if previous is not None and previous.scenario != sc.name:
-        raise InputError(
-            args.previous,
-            [
-                (
-                    "$.scenario",
-                    f"expected {sc.name!r} (the scenario given), found {previous.scenario!r}",
-                )
-            ],
-        )
+    if previous is not None:
+        same_scenario(args.previous, previous.scenario, sc)
     result = replan(
         sc,
         record,
@@ -308,11 +307,8 @@ def cmd_robustness(args: argparse.Namespace) -> int:
         )
     sc = load_scenario(args.scenario)
     plan = load_plan(args.plan) if args.plan else None
-    if plan is not None and plan.scenario != sc.name:
-        raise InputError(
-            args.plan,
-            [("$.scenario", f"expected {sc.name!r} (the scenario given), found {plan.scenario!r}")],
-        )
+    if plan is not None:
+        same_scenario(args.plan, plan.scenario, sc)
     study = robustness(
         sc,
         samples=args.samples,
@@ -333,11 +329,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_output_path(args.output, inputs=[args.plan, args.scenario or args.plan, args.frontier])
     plan = load_plan(args.plan)
     sc = load_scenario(args.scenario) if args.scenario else None
-    if sc is not None and sc.name != plan.scenario:
-        raise InputError(
-            args.plan,
-            [("$.scenario", f"expected {sc.name!r} (the scenario given), found {plan.scenario!r}")],
-        )
+    if sc is not None:
+        same_scenario(args.plan, plan.scenario, sc)
     front = None
     if args.frontier:
         from planner.frontier import Frontier

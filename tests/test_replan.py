@@ -212,6 +212,19 @@ def test_the_report_of_a_replanned_plan_shows_the_record(tmp_path: Path, seed_pl
     assert "hold for the planned rest" in html
 
 
+def test_a_previous_plan_of_another_scenario_is_refused(
+    tmp_path: Path, seed_plan: Plan, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec = write(tmp_path, "record.json", late_record(seed_plan))
+    other = tmp_path / "other.json"
+    minimal = Path(__file__).resolve().parent.parent / "examples" / "minimal.json"
+    assert main(["solve", str(minimal), "-o", str(other)]) == 0
+    capsys.readouterr()
+    code = main(["replan", SEED, "--record", str(rec), "--previous", str(other)])
+    err = capsys.readouterr().err
+    assert code == 2 and "expected 'gaza-2025-phase1' (the scenario given)" in err
+
+
 def test_replan_is_repeatable(tmp_path: Path, seed_plan: Plan) -> None:
     rec = write(tmp_path, "record.json", late_record(seed_plan))
     a, b = tmp_path / "a.json", tmp_path / "b.json"
