@@ -37,6 +37,7 @@ from planner.scenario import Scenario
 
 Z95 = 1.959963984540054  # the normal quantile of a 95% interval
 MAX_SAMPLES = 100_000
+HANDOVER = "scenario.handover_hours"  # the uncertain number of the scenario's handover time
 
 
 class UncertainNumber(BaseModel):
@@ -78,7 +79,8 @@ def uncertain_numbers(sc: Scenario) -> list[UncertainNumber]:
                                        distribution=r.distribution))  # fmt: skip
     if sc.handover_range_hours is not None:
         lo, hi = sc.handover_range_hours
-        out.append(UncertainNumber(owner="scenario", field="handover_hours",
+        owner, _, field = HANDOVER.partition(".")
+        out.append(UncertainNumber(owner=owner, field=field,
                                    nominal=sc.handover_hours, low=lo, high=hi,
                                    distribution=sc.handover_distribution))  # fmt: skip
     return out
@@ -112,10 +114,8 @@ def sampled_scenario(sc: Scenario, values: dict[str, int]) -> Scenario:
     for r in sc.routes:
         key = f"{route_owner(r.between)}.hours"
         routes.append(r.model_copy(update={"hours": values[key]}) if key in values else r)
-    update: dict[str, Any] = {"withdrawal_lines": lines, "routes": routes}
-    if "scenario.handover_hours" in values:
-        update["handover_hours"] = values["scenario.handover_hours"]
-    out = sc.model_copy(update=update)
+    handover = values.get(HANDOVER, sc.handover_hours)
+    out = sc.model_copy(update=dict(withdrawal_lines=lines, routes=routes, handover_hours=handover))
     for r in sc.rules:
         key = f"{r.id}.{r.ranged_field}"
         if r.ranged_field is not None and key in values:
@@ -376,6 +376,32 @@ def robustness(
     return out
 
 
+def _rule_shares(sc: Scenario, futures: list[Future], samples: int) -> list[RuleShare]:
+    rules = []
+    for r in sc.rules:
+        k = sum(1 for f in futures if f.feasible and r.id in f.kept)
+        lo, hi = wilson(k, samples)
+        broke = sum(1 for f in futures if r.id in f.broke)
+        rules.append(RuleShare(rule=r.id, basis=r.basis, holds=k, share=round(k / samples, 4),
+                               low=round(lo, 4), high=round(hi, 4), broke_plan=broke))  # fmt: skip
+    return sorted(rules, key=lambda s: (s.share, s.rule))
+
+
+def _number_effects(
+    numbers: list[UncertainNumber], tasks: list[Task], futures: list[Future]
+) -> list[NumberEffect]:
+    effects = []
+    for n in numbers:
+        pairs = list(zip(futures, tasks, strict=True))
+        above = [not f.held for f, t in pairs if t[2][n.key] > n.nominal]
+        below = [not f.held for f, t in pairs if t[2][n.key] <= n.nominal]
+        effects.append(NumberEffect(number=n.key, range=(n.low, n.high), nominal=n.nominal,
+                                    broken_when_above=_share(above),
+                                    broken_when_not_above=_share(below)))  # fmt: skip
+    effects.sort(key=lambda e: -(e.broken_when_above or 0) + (e.broken_when_not_above or 0))
+    return effects
+
+
 def _summary(
     sc: Scenario,
     numbers: list[UncertainNumber],
@@ -385,24 +411,9 @@ def _summary(
     seed: int,
     engine: str,
 ) -> Robustness:
-    rules = []
-    for r in sc.rules:
-        k = sum(1 for f in futures if f.feasible and r.id in f.kept)
-        lo, hi = wilson(k, samples)
-        broke = sum(1 for f in futures if r.id in f.broke)
-        rules.append(RuleShare(rule=r.id, basis=r.basis, holds=k, share=round(k / samples, 4),
-                               low=round(lo, 4), high=round(hi, 4), broke_plan=broke))  # fmt: skip
-    effects = []
-    for n in numbers:
-        above = [not f.held for f, t in zip(futures, tasks, strict=True) if t[2][n.key] > n.nominal]
-        below = [
-            not f.held for f, t in zip(futures, tasks, strict=True) if t[2][n.key] <= n.nominal
-        ]
-        effects.append(NumberEffect(number=n.key, range=(n.low, n.high), nominal=n.nominal,
-                                    broken_when_above=_share(above),
-                                    broken_when_not_above=_share(below)))  # fmt: skip
-    effects.sort(key=lambda e: -(e.broken_when_above or 0) + (e.broken_when_not_above or 0))
     feasible = [f for f in futures if f.feasible]
+    living = [f.living_released_hour for f in feasible if f.living_released_hour is not None]
+    done = [f.completion_hour for f in feasible if f.completion_hour is not None]
     return Robustness(
         scenario=sc.name,
         samples=samples,
@@ -412,14 +423,10 @@ def _summary(
         held_as_planned=sum(1 for f in futures if f.held),
         replanned=sum(1 for f in futures if f.status == "replanned"),
         infeasible=[i for i, f in enumerate(futures) if not f.feasible],
-        rules=sorted(rules, key=lambda s: (s.share, s.rule)),
-        living_released_hour=percentiles(
-            [f.living_released_hour for f in feasible if f.living_released_hour is not None]
-        ),
-        completion_hour=percentiles(
-            [f.completion_hour for f in feasible if f.completion_hour is not None]
-        ),
-        numbers_break=effects,
+        rules=_rule_shares(sc, futures, samples),
+        living_released_hour=percentiles(living),
+        completion_hour=percentiles(done),
+        numbers_break=_number_effects(numbers, tasks, futures),
     )
 
 
