@@ -126,7 +126,7 @@ class _Search:
 
     def line(self, outer: dict[str, int]) -> list[FrontierPoint]:
         """The two-term frontier of the first two terms, under the ``outer`` bounds."""
-        a, b = self.between[0], self.between[1]
+        b = self.between[1]
         found: list[FrontierPoint] = []
         bounds = dict(outer)
         while len(self.out.points) + len(found) < MAX_POINTS:
@@ -144,7 +144,6 @@ class _Search:
             bounds = {**outer, b: got.values[b] - 1}
         else:
             self.out.complete = False
-        del a
         return found
 
 
