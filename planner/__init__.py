@@ -169,17 +169,26 @@ def robustness(
     seed: int = 0,
     jobs: int = 1,
     dask: Any = None,
+    seconds_per_future: float = 30.0,
     stop: threading.Event | None = None,
 ) -> Robustness:
     """How a plan (default: the planner's) fares over ``samples`` sampled futures of the
     scenario's uncertain numbers: per rule the share of futures it holds in, the hours'
     percentiles, what breaks it. ``jobs`` local processes, or ``dask`` (a scheduler address
     or a ``distributed.Client``); the answer depends on ``seed`` only. See
-    ``planner.robustness``."""
+    ``planner.robustness``. ``seconds_per_future`` bounds each future's re-plan (a future
+    that runs out is undecided, left out of the shares)."""
     from planner.robustness import robustness as _robustness
 
     return _robustness(
-        scenario, samples=samples, plan=plan, seed=seed, jobs=jobs, dask=dask, stop=stop
+        scenario,
+        samples=samples,
+        plan=plan,
+        seed=seed,
+        jobs=jobs,
+        dask=dask,
+        seconds_per_future=seconds_per_future,
+        stop=stop,
     )
 
 

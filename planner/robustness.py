@@ -252,7 +252,14 @@ class Robustness(BaseModel):
     numbers: list[UncertainNumber]
     held_as_planned: int
     replanned: int
-    infeasible: list[int] = Field(default_factory=list, description="futures with no plan")
+    infeasible: list[int] = Field(
+        default_factory=list, description="futures with no plan of the rest (proved)"
+    )
+    undecided: list[int] = Field(
+        default_factory=list,
+        description="futures whose re-plan ran out of time: left out of the shares (the "
+        "shares are over the other futures), never counted as infeasible",
+    )
     rules: list[RuleShare]
     living_released_hour: dict[str, int] = Field(default_factory=dict)
     completion_hour: dict[str, int] = Field(default_factory=dict)
@@ -376,11 +383,14 @@ def robustness(
     return out
 
 
-def _rule_shares(sc: Scenario, futures: list[Future], samples: int) -> list[RuleShare]:
+def _rule_shares(sc: Scenario, futures: list[Future]) -> list[RuleShare]:
+    """Per rule, over the decided futures (a future without a plan keeps no rule)."""
+    decided = [f for f in futures if f.status != "time_limit"]
+    samples = max(len(decided), 1)
     rules = []
     for r in sc.rules:
-        k = sum(1 for f in futures if f.feasible and r.id in f.kept)
-        lo, hi = wilson(k, samples)
+        k = sum(1 for f in decided if f.feasible and r.id in f.kept)
+        lo, hi = wilson(k, len(decided))
         broke = sum(1 for f in futures if r.id in f.broke)
         rules.append(RuleShare(rule=r.id, basis=r.basis, holds=k, share=round(k / samples, 4),
                                low=round(lo, 4), high=round(hi, 4), broke_plan=broke))  # fmt: skip
@@ -422,8 +432,9 @@ def _summary(
         numbers=numbers,
         held_as_planned=sum(1 for f in futures if f.held),
         replanned=sum(1 for f in futures if f.status == "replanned"),
-        infeasible=[i for i, f in enumerate(futures) if not f.feasible],
-        rules=_rule_shares(sc, futures, samples),
+        infeasible=[i for i, f in enumerate(futures) if f.status == "infeasible"],
+        undecided=[i for i, f in enumerate(futures) if f.status == "time_limit"],
+        rules=_rule_shares(sc, futures),
         living_released_hour=percentiles(living),
         completion_hour=percentiles(done),
         numbers_break=_number_effects(numbers, tasks, futures),

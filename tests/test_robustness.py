@@ -81,6 +81,15 @@ def test_every_kind_of_uncertain_number_is_sampled_and_applied() -> None:
     assert "$.handover_range_hours" in err.value.render()
 
 
+def test_a_future_out_of_time_is_undecided_not_infeasible() -> None:
+    sc = load_scenario()
+    study = robustness(sc, samples=6, seed=3, jobs=1, seconds_per_future=0.0)
+    assert study.infeasible == []  # time running out is never a verdict
+    assert study.undecided and len(study.undecided) == 6 - study.held_as_planned
+    row = study.rules[0]
+    assert row.holds <= study.held_as_planned  # shares are over the decided futures only
+
+
 def test_wilson() -> None:
     assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(1.0)
     lo, hi = wilson(48, 100)

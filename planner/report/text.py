@@ -340,6 +340,11 @@ def robustness_text(st: Robustness) -> str:
         out += _indent(_table(["number", "range", "nominal", "above", "not above"], rows))
     if st.infeasible:
         out.append("futures without a plan: " + ", ".join(str(i) for i in st.infeasible[:50]))
+    if st.undecided:
+        out.append(
+            "futures undecided (time ran out; left out of the shares): "
+            + ", ".join(str(i) for i in st.undecided[:50])
+        )
     return "\n".join(out)
 
 
