@@ -5,6 +5,13 @@ from __future__ import annotations
 import argparse
 
 
+def _solver_options(p: argparse.ArgumentParser) -> None:
+    """--time-limit, --seed, --workers: the scenario's solver settings, overridden."""
+    p.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
+    p.add_argument("--seed", type=int, metavar="N", help="solver random seed")
+    p.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
+
+
 def parser() -> argparse.ArgumentParser:
     """Every command and option, with its help text."""
     p = argparse.ArgumentParser(
@@ -22,9 +29,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list every person's id instead of ranges of generated ids",
     )
-    s.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
-    s.add_argument("--seed", type=int, metavar="N", help="solver random seed")
-    s.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
+    _solver_options(s)
     s.add_argument(
         "--alternatives",
         "-n",
@@ -60,9 +65,7 @@ def parser() -> argparse.ArgumentParser:
         help="the plan being remade: its stages still ahead stay as they were where the rules "
         "and the objective allow",
     )
-    rp.add_argument("--time-limit", type=float, metavar="S", help="seconds for the whole solve")
-    rp.add_argument("--seed", type=int, metavar="N", help="solver random seed")
-    rp.add_argument("--workers", type=int, metavar="N", help="solver threads (1 is repeatable)")
+    _solver_options(rp)
 
     c = sub.add_parser("check", help="verify a plan against a scenario's rules")
     c.add_argument("scenario")

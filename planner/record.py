@@ -242,8 +242,7 @@ def _stage_problems(
 
 def _origin_problems(sc: Scenario, path: str, st: RecordedStage) -> Iterator[Problem]:
     for cohort, areas in st.origins.items():
-        c = sc.hostage(cohort)
-        held = (c.held_in or {}) if c is not None else {}
+        held = sc.areas_of(cohort)
         if cohort not in st.hostages:
             yield (
                 f"{path}.origins.{cohort}",
@@ -263,8 +262,7 @@ def _origin_problems(sc: Scenario, path: str, st: RecordedStage) -> Iterator[Pro
                 f"{st.hostages[cohort]}",
             )
     for cohort, n in st.hostages.items():
-        c = sc.hostage(cohort)
-        held = (c.held_in or {}) if c is not None else {}
+        held = sc.areas_of(cohort)
         if n and len(held) > 1 and cohort not in st.origins:
             yield (
                 f"{path}.origins",

@@ -145,10 +145,9 @@ def record_before(plan: Plan, sc: Scenario, stage: int) -> dict[str, Any]:
     """The plan's stages before ``stage`` (1-based) as an execution record at that stage's
     start, with the moves begun by then at their sampled durations."""
     now = plan.stages[stage - 1].start_hour if stage <= len(plan.stages) else 0
+    named = set(sc.member_cohort())  # a plan lists named people by id, never in ranges
     stages = []
     for st in plan.stages[: stage - 1]:
-        listed = st.with_listed_ids()
-        named = set(sc.member_cohort())
         stages.append(
             {
                 "start_hour": st.start_hour,
@@ -158,15 +157,15 @@ def record_before(plan: Plan, sc: Scenario, stage: int) -> dict[str, Any]:
                 "hostages": {c: n for c, n in st.hostages.items() if n},
                 "origins": st.hostage_origins,
                 "prisoners": {c: n for c, n in st.prisoners.items() if n},
-                "hostage_ids": [p for p in listed.hostage_ids if p in named],
-                "prisoner_ids": [p for p in listed.prisoner_ids if p in named],
+                "hostage_ids": [p for p in st.hostage_ids if p in named],
+                "prisoner_ids": [p for p in st.prisoner_ids if p in named],
                 "transfers": [
                     {
                         "destination": t.destination,
                         "prisoners": dict(t.prisoners),
                         "prisoner_ids": [p for p in t.prisoner_ids if p in named],
                     }
-                    for t in listed.transfers
+                    for t in st.transfers
                 ],
             }
         )

@@ -272,8 +272,7 @@ def preparation(v: Variables, r: PreparationRule, lit: IntVar) -> None:
     ready = r.from_hour + r.hours
     for s in v.open_slots:
         for c in r.cohorts:
-            cohort = v.sc.hostage(c)
-            held = list(cohort.held_in or {}) if cohort is not None else []
+            held = list(v.sc.areas_of(c))
             sources = [(v.origin_any[s, c, a], a) for a in held] or [(v.used[s, c], None)]
             for flag, area in sources:
                 if not v.site_hours or area is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.network import build_graph, handover_legs, holding_legs, transfer_legs
-from planner.record import ExecutionRecord
+from planner.record import ExecutionRecord, RecordedStage
 from planner.scenario import Scenario
 
 IntVar = cp_model.IntVar
@@ -349,28 +349,27 @@ def _individuals(v: Variables) -> None:
         m.add(anonymous <= sc.cohort_count(c) - named)
 
 
-def recorded_flows(sc: Scenario, rs: object) -> dict[tuple[str, str], int]:
+def recorded_flows(sc: Scenario, rs: RecordedStage) -> dict[tuple[str, str], int]:
     """(cohort, destination) -> prisoners a recorded stage moved there: its transfers, or all
     of a cohort to its one allowed destination."""
     out: dict[tuple[str, str], int] = {}
-    for t in rs.transfers:  # type: ignore[attr-defined]
+    for t in rs.transfers:
         for c, n in t.prisoners.items():
             out[c, t.destination] = out.get((c, t.destination), 0) + n
-    for c, n in rs.prisoners.items():  # type: ignore[attr-defined]
+    for c, n in rs.prisoners.items():
         dests = sc.allowed_destinations(c)
         if n and dests and not any(key[0] == c for key in out):
             out[c, dests[0]] = n
     return out
 
 
-def recorded_origins(sc: Scenario, rs: object) -> dict[tuple[str, str], int]:
+def recorded_origins(sc: Scenario, rs: RecordedStage) -> dict[tuple[str, str], int]:
     """(cohort, area) -> hostages a recorded stage brought from that area: its ``origins``,
     or all of a cohort from its one area."""
     out: dict[tuple[str, str], int] = {}
-    for c, n in rs.hostages.items():  # type: ignore[attr-defined]
-        cohort = sc.hostage(c)
-        areas = list(cohort.held_in or {}) if cohort is not None else []
-        given = rs.origins.get(c)  # type: ignore[attr-defined]
+    for c, n in rs.hostages.items():
+        areas = list(sc.areas_of(c))
+        given = rs.origins.get(c)
         if given is not None:
             out.update({(c, a): k for a, k in given.items()})
         elif len(areas) == 1:
@@ -378,13 +377,13 @@ def recorded_origins(sc: Scenario, rs: object) -> dict[tuple[str, str], int]:
     return out
 
 
-def recorded_group_counts(v: Variables, rs: object) -> dict[tuple[int, Dest], int]:
+def recorded_group_counts(v: Variables, rs: RecordedStage) -> dict[tuple[int, Dest], int]:
     """(group, destination) -> named people of the group a recorded stage lists."""
     where: dict[str, Dest] = {}
-    for t in rs.transfers:  # type: ignore[attr-defined]
+    for t in rs.transfers:
         for pid in t.prisoner_ids:
             where[pid] = t.destination
-    listed = [*rs.hostage_ids, *rs.prisoner_ids]  # type: ignore[attr-defined]
+    listed = [*rs.hostage_ids, *rs.prisoner_ids]
     out: dict[tuple[int, Dest], int] = {}
     for g, grp in enumerate(v.groups):
         dests = v.sc.allowed_destinations(grp.cohort)

@@ -164,6 +164,11 @@ class Scenario(Strict):
     def prisoner(self, cohort_id: str) -> PrisonerCohort | None:
         return next((c for c in self.prisoner_cohorts if c.id == cohort_id), None)
 
+    def areas_of(self, cohort_id: str) -> dict[str, int]:
+        """Holding area -> people of a hostage cohort held there ({}: not given)."""
+        c = self.hostage(cohort_id)
+        return dict(c.held_in or {}) if c is not None else {}
+
     def cohort_count(self, cohort_id: str) -> int:
         c = self.hostage(cohort_id) or self.prisoner(cohort_id)
         return c.count if c is not None else 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 
-from planner.model.builder import build_model
+from planner.model.builder import BuiltModel, build_model
 from planner.network import check_routes
 from planner.plan import Deviation, Plan, RecordPart
 from planner.record import ExecutionRecord, checked_record, effective_scenario
@@ -61,7 +61,7 @@ def _attempt(
     seconds: float,
     seed: int,
     workers: int,
-) -> tuple[object, Lexicographic]:
+) -> tuple[BuiltModel, Lexicographic]:
     built = build_model(sc, record=record)
     hint = None
     if previous is not None:
@@ -89,7 +89,7 @@ def _replan(
     result = SolveResult(
         scenario=sc.name,
         status="time_limit",
-        model_size=built.size(),  # type: ignore[attr-defined]
+        model_size=built.size(),
         seed=seed,
         workers=workers,
         time_limit_seconds=limit,
@@ -113,7 +113,7 @@ def _replan(
         add_conflict(result, sc, limit - (time.monotonic() - began), seed, record)
     elif run.values is not None:
         status = "optimal" if run.all_optimal else "feasible"
-        plan = decode(sc, built, run.values, run.term_values, status, seed)  # type: ignore[arg-type]
+        plan = decode(sc, built, run.values, run.term_values, status, seed)
         part = RecordPart(
             now_hour=record.now_hour,
             stages=len(record.stages),
