@@ -15,7 +15,28 @@ class Place(Strict):
     id: Id
     kind: Literal["handover_site", "crossing", "prison", "destination", "junction", "holding_area"]
     abroad: Flag = Field(default=False, description="a destination outside the region (exile)")
+    lat: float | None = Field(
+        default=None,
+        ge=-90,
+        le=90,
+        description="latitude in degrees (WGS 84), with lon: where the place is drawn on a map "
+        "(planner export --format geojson); never used in planning",
+        examples=[31.5],
+    )
+    lon: float | None = Field(
+        default=None,
+        ge=-180,
+        le=180,
+        description="longitude in degrees (WGS 84), with lat",
+        examples=[34.47],
+    )
     description: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> Place:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
 
 
 class Route(Strict):
