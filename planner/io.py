@@ -384,9 +384,9 @@ def current_umask() -> int:
     return old
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write text to path via a temporary file in the same folder and a rename, with the mode
-    ``open(path, "w")`` would give (an existing file's mode; a symlink's target is written).
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Write text (UTF-8) or bytes to path via a temporary file in the same folder and a
+    rename, with the mode ``open(path, "w")`` would give (an existing file's mode; a symlink's target is written).
     Raises OutputError; the temporary file never stays behind."""
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     folder = target.parent
@@ -397,9 +397,10 @@ def write_atomic(path: str | Path, text: str) -> None:
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), mode)
-            fh.write(text)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
