@@ -386,8 +386,8 @@ def current_umask() -> int:
 
 def write_atomic(path: str | Path, text: str | bytes) -> None:
     """Write text (UTF-8) or bytes to path via a temporary file in the same folder and a
-    rename, with the mode ``open(path, "w")`` would give (an existing file's mode; a symlink's target is written).
-    Raises OutputError; the temporary file never stays behind."""
+    rename, with the mode ``open(path, "w")`` would give (an existing file's mode; a
+    symlink's target is written). Raises OutputError; the temporary file never stays behind."""
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     folder = target.parent
     try:
