@@ -9,6 +9,7 @@ prints the JSON Schema.
 - ``people``, ``places``: cohorts and members; places, routes, withdrawal lines
 - ``rules``: THE RULE CATALOGUE, one class per rule kind
 - ``scenario``: the whole, and the cross-reference pass
+- ``settings``: the objective and the solver settings
 
 Time is in whole hours from t=0 (the cease-fire start).
 """
@@ -21,15 +22,8 @@ from planner.scenario.people import HostageCohort, Member, PrisonerCohort
 from planner.scenario.places import Place, Route, WithdrawalLine
 from planner.scenario.rules import *  # noqa: F403
 from planner.scenario.rules import RULE_CLASSES, RULE_KINDS, Rule, RuleBase
-from planner.scenario.scenario import (
-    DEFAULT_OBJECTIVE,
-    Objective,
-    ObjectiveTerm,
-    Scenario,
-    SolverSettings,
-    cross_check,
-    estimated_size,
-)
+from planner.scenario.scenario import Scenario, cross_check, estimated_size
+from planner.scenario.settings import DEFAULT_OBJECTIVE, Objective, ObjectiveTerm, SolverSettings
 
 __all__ = [
     "DEFAULT_OBJECTIVE",

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 SCHEMA_VERSION = 1
@@ -41,23 +49,50 @@ MAX_PRIORITY = 1_000  # weight of a cohort in the 'priority' objective term
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="Identifier: letters, digits, _ . : -")]
 Hour = Annotated[StrictInt, Field(ge=0, le=MAX_HORIZON_HOURS, description="Whole hours from t=0")]
 Hours = Annotated[StrictInt, Field(ge=0, le=MAX_HORIZON_HOURS, description="A duration in hours")]
-SignedHours = Annotated[StrictInt, Field(ge=-MAX_HORIZON_HOURS, le=MAX_HORIZON_HOURS)]
+SignedHours = Annotated[
+    StrictInt,
+    Field(ge=-MAX_HORIZON_HOURS, le=MAX_HORIZON_HOURS, description="Hours, negative: before"),
+]
 ClockHour = Annotated[StrictInt, Field(ge=0, le=24, description="An hour of the clock, 0 to 24")]
-CohortCount = Annotated[StrictInt, Field(ge=0, le=MAX_COHORT_COUNT)]
+CohortCount = Annotated[
+    StrictInt, Field(ge=0, le=MAX_COHORT_COUNT, description="A number of people of one cohort")
+]
 People = Annotated[StrictInt, Field(ge=0, le=MAX_PEOPLE, description="A number of people")]
-Seats = Annotated[StrictInt, Field(ge=0, le=MAX_SEATS)]
-Vehicles = Annotated[StrictInt, Field(ge=0, le=MAX_VEHICLES)]
+Seats = Annotated[StrictInt, Field(ge=0, le=MAX_SEATS, description="Seats of one vehicle or bus")]
+Vehicles = Annotated[StrictInt, Field(ge=0, le=MAX_VEHICLES, description="A number of vehicles")]
 Stages = Annotated[StrictInt, Field(ge=0, le=MAX_STAGES, description="A number of stages")]
-StageNumber = Annotated[StrictInt, Field(ge=1, le=MAX_STAGES)]
-Weight = Annotated[StrictInt, Field(ge=0, le=MAX_PRIORITY)]
-Rate = Annotated[StrictFloat, Field(ge=0, le=MAX_RATE, allow_inf_nan=False)]
-Percent = Annotated[StrictFloat, Field(ge=0, le=100, allow_inf_nan=False)]
+StageNumber = Annotated[
+    StrictInt, Field(ge=1, le=MAX_STAGES, description="A stage number, 1-based, in time order")
+]
+Weight = Annotated[StrictInt, Field(ge=0, le=MAX_PRIORITY, description="A priority weight")]
+Rate = Annotated[
+    StrictFloat,
+    Field(ge=0, le=MAX_RATE, allow_inf_nan=False, description="Prisoners owed per hostage"),
+]
+Percent = Annotated[
+    StrictFloat, Field(ge=0, le=100, allow_inf_nan=False, description="A percentage, 0 to 100")
+]
 Flag = StrictBool
 Distribution = Annotated[
     Literal["uniform", "triangular"],
     Field(
         description="how an uncertain number is sampled within its range_hours (robustness): "
         "uniform, or triangular with its mode at the number itself"
+    ),
+]
+
+# ``"$schema"``: the JSON Schema an editor checks the file against. Accepted at the top of a
+# scenario or a record, never used, and left out of every dump (``exclude``): outputs, round
+# trips and fingerprints of a scenario are the same with or without it.
+SchemaKey = Annotated[
+    Annotated[str, StringConstraints(max_length=2000)] | None,
+    Field(
+        alias="$schema",
+        title="$schema",
+        exclude=True,
+        description="the JSON Schema an editor checks this file against (a path or URL), for "
+        "completion and checks as you type; ignored by the planner",
+        examples=["./scenario.schema.json"],
     ),
 ]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import Field, StrictInt, field_validator, model_validator
 
 from planner.scenario.base import (
     MAX_COHORTS,
@@ -28,95 +28,95 @@ from planner.scenario.base import (
     Id,
     Problem,
     ScenarioProblems,
+    SchemaKey,
     Strict,
-    Weight,
 )
 from planner.scenario.people import HostageCohort, PrisonerCohort
 from planner.scenario.places import Place, Route, WithdrawalLine
 from planner.scenario.rules import RULE_CLASSES, Rule
+from planner.scenario.settings import Objective, SolverSettings
 from planner.scenario.sizes import clock_problems, estimated_size
 
-ObjectiveTerm = Literal[
-    "living_released_hour",
-    "completion_hour",
-    "stage_count",
-    "peak_imbalance",
-    "priority",
-    "unreleased",
-    "lines_unreached",
-]
 ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-DEFAULT_OBJECTIVE: tuple[ObjectiveTerm, ...] = (
-    "living_released_hour",
-    "completion_hour",
-    "stage_count",
-    "peak_imbalance",
-)
-
-
-class Objective(Strict):
-    """Lexicographic: each term is minimised in turn, keeping the earlier ones optimal."""
-
-    terms: list[ObjectiveTerm] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVE))
-    priorities: dict[Id, Weight] = Field(
-        default_factory=dict,
-        description="cohort -> weight (0 to 1000) for the 'priority' term "
-        "(weight x hour cohort is done)",
-    )
-
-    def unreleased_weight(self, cohort: str) -> int:
-        """Weight of one unreleased person of ``cohort`` in the 'unreleased' term: the
-        cohort's priority weight, at least 1."""
-        return max(1, self.priorities.get(cohort, 0))
-
-    @model_validator(mode="after")
-    def _terms(self) -> Objective:
-        if len(set(self.terms)) != len(self.terms):
-            raise ValueError("terms: each term at most once")
-        return self
-
-
-class SolverSettings(Strict):
-    time_limit_seconds: StrictFloat = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
-    seed: StrictInt = Field(default=0, ge=0, le=2**31 - 1)
-    workers: StrictInt = Field(
-        default=1, ge=1, le=64, description="1 is repeatable; more may differ run to run"
-    )
 
 
 class Scenario(Strict):
-    schema_version: Literal[1] = SCHEMA_VERSION
-    name: Id
-    title: str = Field(default="", max_length=300)
-    description: str = Field(default="", max_length=20_000)
-    start_time: datetime | None = Field(
-        default=None, description="clock time of t=0, an ISO 8601 string"
+    """People in cohorts, withdrawal lines, optionally places and routes, and the rules a plan
+    keeps; hours from t=0 (the cease-fire's start). Ids are unique across the scenario."""
+
+    schema_uri: SchemaKey = None
+    schema_version: Literal[1] = Field(
+        default=SCHEMA_VERSION, description="version of the format; only 1 exists"
     )
-    horizon_hours: StrictInt = Field(ge=1, le=MAX_HORIZON_HOURS)
-    max_stages: StrictInt = Field(default=12, ge=1, le=MAX_STAGES)
+    name: Id = Field(
+        description="an id naming the scenario; copied into plans", examples=["gaza-2025-phase1"]
+    )
+    title: str = Field(default="", max_length=300, description="one line for readers")
+    description: str = Field(default="", max_length=20_000, description="free text for readers")
+    start_time: datetime | None = Field(
+        default=None,
+        description="clock time of t=0, an ISO 8601 string (not a number); its hour is the clock "
+        "hour of t=0 for handover_hours rules. t=0 + horizon_hours + every route's hours "
+        "falls before the year 10000",
+        examples=["2025-10-10T12:00:00+03:00"],
+    )
+    horizon_hours: StrictInt = Field(
+        ge=1, le=MAX_HORIZON_HOURS, description="last hour of the plan", examples=[720]
+    )
+    max_stages: StrictInt = Field(
+        default=12, ge=1, le=MAX_STAGES, description="most stages a plan may use"
+    )
     handover_hours: Hours = Field(
-        default=2, description="hours from a handover's start until the hostages are received"
+        default=2,
+        description="hours from a handover's start until its hostages are received (with "
+        "places: plus the travel from the site to the reception); at most horizon_hours",
     )
     handover_range_hours: tuple[Hours, Hours] | None = Field(
         default=None,
         description="[low, high] containing handover_hours: how uncertain a handover's "
         "duration is (robustness analysis; a plan uses handover_hours)",
+        examples=[[1, 4]],
     )
     handover_distribution: Distribution = "uniform"
-    initial_position: str = Field(default="initial", min_length=1, max_length=100)
-    hostage_cohorts: list[HostageCohort] = Field(default_factory=list, max_length=MAX_COHORTS)
-    prisoner_cohorts: list[PrisonerCohort] = Field(default_factory=list, max_length=MAX_COHORTS)
-    withdrawal_lines: list[WithdrawalLine] = Field(default_factory=list, max_length=50)
-    places: list[Place] = Field(default_factory=list, max_length=500)
-    routes: list[Route] = Field(default_factory=list, max_length=5000)
+    initial_position: str = Field(
+        default="initial",
+        min_length=1,
+        max_length=100,
+        description="label of the forces' position before the first line; plans show it as "
+        "line_in_force",
+    )
+    hostage_cohorts: list[HostageCohort] = Field(
+        default_factory=list,
+        max_length=MAX_COHORTS,
+        description="the hostages, in cohorts; at least one cohort of either side is needed",
+    )
+    prisoner_cohorts: list[PrisonerCohort] = Field(
+        default_factory=list, max_length=MAX_COHORTS, description="the prisoners, in cohorts"
+    )
+    withdrawal_lines: list[WithdrawalLine] = Field(
+        default_factory=list, max_length=50, description="lines, in the order they are reached"
+    )
+    places: list[Place] = Field(
+        default_factory=list, max_length=500, description="nodes of the transport graph"
+    )
+    routes: list[Route] = Field(
+        default_factory=list, max_length=5000, description="undirected roads between places"
+    )
     reception: Id | None = Field(
         default=None,
-        description="place where hostages count as received (a crossing); "
-        "required when there are handover sites",
+        description="id of the place where hostages count as received (typically a crossing); "
+        "required when there are handover sites, each of which must reach it over the routes",
+        examples=["kerem-shalom"],
     )
-    rules: list[Rule] = Field(default_factory=list, max_length=MAX_RULES)
-    objective: Objective = Field(default_factory=Objective)
-    solver: SolverSettings = Field(default_factory=SolverSettings)
+    rules: list[Rule] = Field(
+        default_factory=list, max_length=MAX_RULES, description="the rules a plan keeps"
+    )
+    objective: Objective = Field(
+        default_factory=Objective, description="the lexicographic objective"
+    )
+    solver: SolverSettings = Field(
+        default_factory=SolverSettings, description="time limit, seed and threads of the solver"
+    )
 
     @field_validator("schema_version", mode="before")
     @classmethod
@@ -481,12 +481,4 @@ def _cohort_place_problems(
         yield (f"{base}.destinations", "a destination is listed twice")
 
 
-__all__ = [
-    "DEFAULT_OBJECTIVE",
-    "Objective",
-    "ObjectiveTerm",
-    "Scenario",
-    "SolverSettings",
-    "cross_check",
-    "estimated_size",
-]
+__all__ = ["Scenario", "cross_check", "estimated_size"]
