@@ -23,7 +23,7 @@ from typing import (
 )
 
 from annotated_types import Ge, Le
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.fields import FieldInfo
 
 from planner.scenario.base import Id, Problem, Strict
@@ -48,9 +48,28 @@ BASIS_WORDS = {
 }
 
 
+def _kind_description(schema: dict[str, Any]) -> None:
+    """Every rule kind's JSON Schema: ``kind`` says it selects the kind."""
+    kind = schema.get("properties", {}).get("kind")
+    if kind is not None and "const" in kind:
+        kind.setdefault("description", f"{kind['const']}: selects this rule kind")
+
+
 class RuleBase(Strict):
-    id: Id
-    description: str = Field(default="", max_length=2000)
+    """What every rule carries: a kind, an id, a description and a basis."""
+
+    model_config = ConfigDict(json_schema_extra=_kind_description)
+
+    id: Id = Field(
+        description="the rule's id, unique in the scenario; conflict reports and verifier output "
+        "name the rule by it",
+        examples=["living-within-72h"],
+    )
+    description: str = Field(
+        default="",
+        max_length=2000,
+        description="one line telling a reader why the rule is there (good practice)",
+    )
     basis: Basis = Field(
         default="term",
         description="term: agreed by the parties (the default); assumption: a planning belief "

@@ -36,11 +36,21 @@ class StageCapacityRule(RuleBase):
     only of the listed cohorts, in any one stage."""
 
     kind: Literal["stage_capacity"]
-    side: Literal["hostages", "prisoners"]
-    cohorts: list[Id] | None = None
-    max_per_stage: People | None = None
-    vehicles: Vehicles | None = None
-    seats: Seats | None = None
+    side: Literal["hostages", "prisoners"] = Field(description="the side counted")
+    cohorts: list[Id] | None = Field(
+        default=None,
+        description="ids of the cohorts of that side counted (default: all of them)",
+        examples=[["life-sentence", "gaza-detainees"]],
+    )
+    max_per_stage: People | None = Field(
+        default=None, description="most people in one stage; give this or vehicles and seats"
+    )
+    vehicles: Vehicles | None = Field(
+        default=None,
+        description="vehicles per stage, with seats: at most vehicles x seats people in one stage",
+        examples=[50],
+    )
+    seats: Seats | None = Field(default=None, description="seats per vehicle", examples=[40])
 
     relaxable: ClassVar = (Relax("max_per_stage", 1), Relax("vehicles", 1, step=1))
 
@@ -83,8 +93,18 @@ class PrisonProcessingRule(RuleBase):
     day (day k is hours [24k, 24k+24) from t=0)."""
 
     kind: Literal["prison_processing"]
-    prison: str = Field(min_length=1, max_length=100)
-    per_day: People
+    prison: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the prison, as a prisoner cohort's prison field names it (with places: the "
+        "prison's place id)",
+        examples=["Ofer"],
+    )
+    per_day: People = Field(
+        description="most prisoners held there released in any one day, day k being hours "
+        "[24k, 24k+24) from t=0",
+        examples=[300],
+    )
 
     relaxable: ClassVar = (Relax("per_day", 1),)
 
@@ -102,8 +122,14 @@ class SiteAfterLineRule(RuleBase):
     zone of the sites is not usable before)."""
 
     kind: Literal["site_after_line"]
-    sites: list[Id] = Field(min_length=1)
-    line: Id
+    sites: list[Id] = Field(
+        min_length=1, description="ids of the handover sites", examples=[["gaza-city"]]
+    )
+    line: Id = Field(
+        description="id of the withdrawal line whose move completes before a handover at the "
+        "sites starts",
+        examples=["yellow-line"],
+    )
 
     def describe(self, sc: Scenario) -> str:
         return f"no handover at {names(self.sites)} before the move to line {self.line} completes"
@@ -119,8 +145,14 @@ class SiteDailyLimitRule(RuleBase):
     any one day (day k is hours [24k, 24k+24) from t=0)."""
 
     kind: Literal["site_daily_limit"]
-    sites: list[Id] | None = None
-    per_day: Stages
+    sites: list[Id] | None = Field(
+        default=None, description="ids of the handover sites (default: every handover site)"
+    )
+    per_day: Stages = Field(
+        description="most stages starting at each site in any one day, day k being hours "
+        "[24k, 24k+24) from t=0",
+        examples=[2],
+    )
 
     relaxable: ClassVar = (Relax("per_day", 1),)
 
@@ -140,9 +172,17 @@ class HostageFleetRule(RuleBase):
     use."""
 
     kind: Literal["hostage_fleet"]
-    vehicles: Vehicles
-    seats: Annotated[Seats, Field(ge=1)]
-    turnaround_hours: Hours = 0
+    vehicles: Vehicles = Field(
+        description="the intermediary's vehicles: at no hour are more in use", examples=[8]
+    )
+    seats: Annotated[Seats, Field(ge=1)] = Field(
+        description="hostages per vehicle: a stage uses ceil(hostages / seats) vehicles",
+        examples=[6],
+    )
+    turnaround_hours: Hours = Field(
+        default=0,
+        description="hours a stage's vehicles stay in use after its hostages are received",
+    )
 
     relaxable: ClassVar = (Relax("vehicles", 1, step=1), Relax("turnaround_hours", -1))
 
@@ -171,9 +211,16 @@ class BusesRule(RuleBase):
     ``buses`` in all."""
 
     kind: Literal["buses"]
-    buses: Vehicles
-    seats: Annotated[Seats, Field(ge=1)]
-    destinations: list[Id] | None = None
+    buses: Vehicles = Field(description="most buses one stage uses in all", examples=[50])
+    seats: Annotated[Seats, Field(ge=1)] = Field(
+        description="prisoners per bus: a transfer needs ceil(prisoners / seats) buses",
+        examples=[45],
+    )
+    destinations: list[Id] | None = Field(
+        default=None,
+        description="ids of the destinations whose transfers these buses serve (default: every "
+        "destination); each destination is covered by at most one buses rule",
+    )
 
     relaxable: ClassVar = (Relax("buses", 1, step=1),)
 
@@ -217,10 +264,23 @@ class DestinationQuotaRule(RuleBase):
     least ``min_count`` and at most ``max_count``."""
 
     kind: Literal["destination_quota"]
-    cohorts: list[Id] = Field(min_length=1)
-    destinations: list[Id] = Field(min_length=1)
-    min_count: People | None = None
-    max_count: People | None = None
+    cohorts: list[Id] = Field(
+        min_length=1,
+        description="ids of the prisoner cohorts counted",
+        examples=[["life-sentence"]],
+    )
+    destinations: list[Id] = Field(
+        min_length=1, description="ids of the destinations counted", examples=[["egypt"]]
+    )
+    min_count: People | None = Field(
+        default=None,
+        description="at least this many of them released to the destinations over the whole plan",
+        examples=[150],
+    )
+    max_count: People | None = Field(
+        default=None,
+        description="at most this many (at least min_count); give min_count, max_count or both",
+    )
 
     relaxable: ClassVar = (Relax("min_count", -1), Relax("max_count", 1))
 

@@ -32,8 +32,14 @@ class ReleaseRule(RuleBase):
     ``min_count`` people of them together."""
 
     kind: Literal["release"]
-    cohorts: list[Id] = Field(min_length=1)
-    min_count: People | None = None
+    cohorts: list[Id] = Field(
+        min_length=1, description="ids of the cohorts released", examples=[["living", "deceased"]]
+    )
+    min_count: People | None = Field(
+        default=None,
+        description="at least this many of the cohorts' people together are released (at most "
+        "the cohorts' size); without it, every member is",
+    )
 
     relaxable: ClassVar = (Relax("min_count", -1),)
 
@@ -63,11 +69,28 @@ class ExchangeRatioRule(RuleBase):
     """
 
     kind: Literal["exchange_ratio"]
-    prisoners: list[Id] = Field(min_length=1)
-    per_hostage: dict[Id, Rate] = Field(min_length=1)
-    scope: Literal["per_stage", "cumulative"] = "per_stage"
-    max_prisoners_ahead: People = 0
-    max_prisoners_behind: People = 0
+    prisoners: list[Id] = Field(
+        min_length=1,
+        description="ids of the prisoner cohorts whose releases count",
+        examples=[["gaza-remains"]],
+    )
+    per_hostage: dict[Id, Rate] = Field(
+        min_length=1,
+        description="hostage cohort id -> prisoners owed per hostage of it received (at most 2 "
+        "decimals)",
+        examples=[{"deceased": 15}],
+    )
+    scope: Literal["per_stage", "cumulative"] = Field(
+        default="per_stage",
+        description="per_stage: the band holds in every stage; cumulative: on the running totals "
+        "at the end of every stage",
+    )
+    max_prisoners_ahead: People = Field(
+        default=0, description="prisoners that may be released beyond those owed (0: exact)"
+    )
+    max_prisoners_behind: People = Field(
+        default=0, description="prisoners owed that may be released later (0: exact)"
+    )
 
     relaxable: ClassVar = (Relax("max_prisoners_behind", 1), Relax("max_prisoners_ahead", 1))
 
@@ -133,10 +156,25 @@ class OrderRule(RuleBase):
     least ``min_gap_hours`` before the last release of ``then``."""
 
     kind: Literal["order"]
-    first: list[Id] = Field(min_length=1)
-    then: list[Id] = Field(min_length=1)
-    mode: Literal["all_before_any", "finish_no_later"] = "all_before_any"
-    min_gap_hours: SignedHours = 0
+    first: list[Id] = Field(
+        min_length=1, description="ids of the cohorts released first", examples=[["living"]]
+    )
+    then: list[Id] = Field(
+        min_length=1,
+        description="ids of the cohorts released after them (none also in first)",
+        examples=[["life-sentence"]],
+    )
+    mode: Literal["all_before_any", "finish_no_later"] = Field(
+        default="all_before_any",
+        description="all_before_any: every member of first is released min_gap_hours before any "
+        "member of then; finish_no_later: the last of first min_gap_hours before the last of "
+        "then",
+    )
+    min_gap_hours: SignedHours = Field(
+        default=0,
+        description="least hours between the two releases compared; a negative gap lets the "
+        "release of then come that many hours earlier",
+    )
 
     relaxable: ClassVar = (Relax("min_gap_hours", -1),)
 
@@ -160,9 +198,18 @@ class AvailabilityRule(RuleBase):
     ``from_hour``. ``range_hours`` [earliest, latest] states the uncertainty of that hour."""
 
     kind: Literal["availability"]
-    cohorts: list[Id] = Field(min_length=1)
-    from_hour: Hour
-    range_hours: tuple[Hour, Hour] | None = None
+    cohorts: list[Id] = Field(
+        min_length=1,
+        description="ids of the cohorts (hostages: handed over; prisoners: released)",
+        examples=[["deceased-later"]],
+    )
+    from_hour: Hour = Field(description="the first hour they can be", examples=[120])
+    range_hours: tuple[Hour, Hour] | None = Field(
+        default=None,
+        description="[earliest, latest] containing from_hour: how uncertain that hour is "
+        "(robustness analysis; a plan uses from_hour)",
+        examples=[[48, 360]],
+    )
     distribution: Distribution = "uniform"
 
     ranged_field: ClassVar[str | None] = "from_hour"
@@ -179,8 +226,16 @@ class PairingRule(RuleBase):
     a stage's prisoners are released no earlier than the stage starts."""
 
     kind: Literal["pairing"]
-    min_lag_hours: SignedHours = 0
-    max_lag_hours: SignedHours
+    min_lag_hours: SignedHours = Field(
+        default=0,
+        description="fewest hours after the stage's hostages are received that its prisoners "
+        "are released (negative: before)",
+    )
+    max_lag_hours: SignedHours = Field(
+        description="most hours after the stage's hostages are received that its prisoners are "
+        "released (at least min_lag_hours)",
+        examples=[24],
+    )
 
     relaxable: ClassVar = (Relax("max_lag_hours", 1), Relax("min_lag_hours", -1))
 

@@ -31,7 +31,12 @@ class VetoRule(RuleBase):
     """The named people are never released."""
 
     kind: Literal["veto"]
-    people: list[Id] = Field(min_length=1)
+    people: list[Id] = Field(
+        min_length=1,
+        description="ids of named cohort members never released (a release rule on their cohort "
+        "then needs a min_count)",
+        examples=[["pr-b"]],
+    )
 
     def describe(self, sc: Scenario) -> str:
         return f"{names(self.people)} are never released"
@@ -42,7 +47,12 @@ class AbroadRule(RuleBase):
     """The named prisoners, if released, go to a destination marked ``abroad``."""
 
     kind: Literal["abroad"]
-    people: list[Id] = Field(min_length=1)
+    people: list[Id] = Field(
+        min_length=1,
+        description="ids of named prisoners who, if released, go to a destination marked abroad "
+        "(their cohort must allow one)",
+        examples=[["life-named-01", "life-named-02"]],
+    )
 
     def describe(self, sc: Scenario) -> str:
         return f"{names(self.people)}, if released, go abroad"
@@ -69,8 +79,12 @@ class PersonNotBeforeRule(RuleBase):
     """The named people are released no earlier than ``hour`` (their release hour)."""
 
     kind: Literal["person_not_before"]
-    people: list[Id] = Field(min_length=1)
-    hour: Hour
+    people: list[Id] = Field(
+        min_length=1,
+        description="ids of named members (hostages or prisoners)",
+        examples=[["pr-c"]],
+    )
+    hour: Hour = Field(description="they are released no earlier than this hour", examples=[30])
 
     relaxable: ClassVar = (Relax("hour", -1),)
 
@@ -84,9 +98,20 @@ class LocatedFromRule(RuleBase):
     no earlier. ``range_hours`` states the uncertainty, for robustness analysis."""
 
     kind: Literal["located_from"]
-    people: list[Id] = Field(min_length=1)
-    hour: Hour
-    range_hours: tuple[Hour, Hour] | None = None
+    people: list[Id] = Field(
+        min_length=1, description="ids of named hostages", examples=[["rem-x"]]
+    )
+    hour: Hour = Field(
+        description="their location is unknown until this hour: a stage handing them over "
+        "starts no earlier",
+        examples=[20],
+    )
+    range_hours: tuple[Hour, Hour] | None = Field(
+        default=None,
+        description="[low, high] containing hour: how uncertain it is (robustness analysis; a "
+        "plan uses hour)",
+        examples=[[12, 36]],
+    )
     distribution: Distribution = "uniform"
 
     ranged_field: ClassVar[str | None] = "hour"
@@ -110,8 +135,15 @@ class FixedStageRule(RuleBase):
     """The named people are released in stage number ``stage`` (1-based, in time order)."""
 
     kind: Literal["fixed_stage"]
-    people: list[Id] = Field(min_length=1)
-    stage: StageNumber
+    people: list[Id] = Field(
+        min_length=1,
+        description="ids of named members (hostages or prisoners)",
+        examples=[["civ-c"]],
+    )
+    stage: StageNumber = Field(
+        description="the stage they are released in, 1-based in time order (at most max_stages)",
+        examples=[2],
+    )
 
     def describe(self, sc: Scenario) -> str:
         return f"{names(self.people)} are released in stage {self.stage}"

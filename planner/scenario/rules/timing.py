@@ -31,7 +31,7 @@ class LineBeforeHandoverRule(RuleBase):
     """The move to ``line`` is complete before the first handover starts."""
 
     kind: Literal["line_before_handover"]
-    line: Id
+    line: Id = Field(description="id of the withdrawal line", examples=["yellow-line"])
 
     def describe(self, sc: Scenario) -> str:
         ln = sc.withdrawal_lines[sc.line_index(self.line)]
@@ -46,9 +46,18 @@ class LineAfterReleaseRule(RuleBase):
     least ``min_count`` people of them together)."""
 
     kind: Literal["line_after_release"]
-    line: Id
-    cohorts: list[Id] = Field(min_length=1)
-    min_count: Annotated[People, Field(ge=1)] | None = None
+    line: Id = Field(description="id of the withdrawal line", examples=["yellow-line"])
+    cohorts: list[Id] = Field(
+        min_length=1,
+        description="ids of the cohorts released before the move starts",
+        examples=[["civilians", "soldiers"]],
+    )
+    min_count: Annotated[People, Field(ge=1)] | None = Field(
+        default=None,
+        description="at least this many of the cohorts' people together (at most the cohorts' "
+        "size); without it, all of them",
+        examples=[13],
+    )
 
     relaxable: ClassVar = (Relax("min_count", -1),)
 
@@ -69,10 +78,14 @@ class LineWindowRule(RuleBase):
     completes by a given hour."""
 
     kind: Literal["line_window"]
-    line: Id
-    earliest_start: Hour = 0
-    latest_start: Hour | None = None
-    latest_complete: Hour | None = None
+    line: Id = Field(description="id of the withdrawal line", examples=["yellow-line"])
+    earliest_start: Hour = Field(default=0, description="the move starts no earlier than this hour")
+    latest_start: Hour | None = Field(
+        default=None, description="the move starts by this hour (at least earliest_start)"
+    )
+    latest_complete: Hour | None = Field(
+        default=None, description="the move is complete by this hour", examples=[24]
+    )
 
     relaxable: ClassVar = (
         Relax("latest_start", 1),
@@ -103,9 +116,19 @@ class DeadlineRule(RuleBase):
     completion of the move to ``after_line``."""
 
     kind: Literal["deadline"]
-    cohorts: list[Id] = Field(min_length=1)
-    within_hours: Hours
-    after_line: Id | None = None
+    cohorts: list[Id] = Field(
+        min_length=1, description="ids of the cohorts released in full", examples=[["living"]]
+    )
+    within_hours: Hours = Field(
+        description="hours from t=0 (or from the completion of the move to after_line) within "
+        "which every member is released",
+        examples=[72],
+    )
+    after_line: Id | None = Field(
+        default=None,
+        description="id of a withdrawal line: the hours count from the completion of the move "
+        "to it (default: from t=0)",
+    )
 
     relaxable: ClassVar = (Relax("within_hours", 1),)
 
@@ -125,7 +148,7 @@ class EarliestStartRule(RuleBase):
     """No handover starts before ``hour``."""
 
     kind: Literal["earliest_start"]
-    hour: Hour
+    hour: Hour = Field(description="no handover starts before this hour", examples=[6])
 
     relaxable: ClassVar = (Relax("hour", -1),)
 
@@ -138,8 +161,14 @@ class StageGapRule(RuleBase):
     """Hours between the starts of consecutive stages."""
 
     kind: Literal["stage_gap"]
-    min_hours: Hours = 0
-    max_hours: Hours | None = None
+    min_hours: Hours = Field(
+        default=0, description="least hours between the starts of consecutive stages"
+    )
+    max_hours: Hours | None = Field(
+        default=None,
+        description="most hours between the starts of consecutive stages (at least min_hours)",
+        examples=[24],
+    )
 
     relaxable: ClassVar = (Relax("min_hours", -1), Relax("max_hours", 1))
 
@@ -161,7 +190,12 @@ class HandoverHoursRule(RuleBase):
     Clock hours are those of ``start_time`` (t=0 is hour ``start_time.hour``; 0 if unset)."""
 
     kind: Literal["handover_hours"]
-    windows: list[tuple[ClockHour, ClockHour]] = Field(min_length=1)
+    windows: list[tuple[ClockHour, ClockHour]] = Field(
+        min_length=1,
+        description="daily clock windows [from, to), whole hours with from < to; a handover "
+        "starts and completes inside one of them",
+        examples=[[[9, 17]]],
+    )
 
     @model_validator(mode="after")
     def _windows(self) -> HandoverHoursRule:
@@ -184,12 +218,25 @@ class PreparationRule(RuleBase):
     uncertainty of ``hours``, for robustness analysis."""
 
     kind: Literal["preparation"]
-    cohorts: list[Id] = Field(min_length=1)
-    hours: Hours
+    cohorts: list[Id] = Field(
+        min_length=1,
+        description="ids of the hostage cohorts prepared",
+        examples=[["living", "deceased-located"]],
+    )
+    hours: Hours = Field(
+        description="hours the holders need from from_hour to bring the people to a handover "
+        "site, before the travel from their holding area",
+        examples=[36],
+    )
     from_hour: Hour = Field(
         default=0, description="the hour preparation starts: 0 (the cease-fire) or when located"
     )
-    range_hours: tuple[Hours, Hours] | None = None
+    range_hours: tuple[Hours, Hours] | None = Field(
+        default=None,
+        description="[low, high] containing hours: how uncertain the preparation time is "
+        "(robustness analysis; a plan uses hours)",
+        examples=[[24, 60]],
+    )
     distribution: Distribution = "uniform"
 
     ranged_field: ClassVar[str | None] = "hours"
