@@ -26,6 +26,7 @@ from planner.scenario.base import (
     CohortCount,
     Hour,
     Id,
+    SchemaKey,
     SignedHours,
 )
 
@@ -37,26 +38,54 @@ class RecordedWithdrawal(Strict):
     the cease-fire). Without ``complete_hour`` the move is still under way and completes
     ``move_hours`` after its start."""
 
-    line: Id
-    start_hour: SignedHours
+    line: Id = Field(
+        description="id of a withdrawal line of the scenario; the record lists the moves in the "
+        "scenario's line order, each complete except perhaps the last",
+        examples=["yellow-line"],
+    )
+    start_hour: SignedHours = Field(
+        description="hour the move began, at most now_hour (may be before 0: a move begun before "
+        "the cease-fire)",
+        examples=[0],
+    )
     complete_hour: SignedHours | None = Field(
-        default=None, description="hour the move was complete (null: still under way)"
+        default=None,
+        description="hour the move was complete, at most now_hour (leave it out while the move "
+        "is under way: it then completes move_hours after its start)",
+        examples=[24],
     )
 
 
 class RecordedTransfer(Strict):
     """Prisoners of a recorded stage moved from their prison to one destination."""
 
-    destination: Id
-    prisoners: dict[Id, CohortCount] = Field(default_factory=dict)
-    prisoner_ids: list[Id] = Field(default_factory=list, description="named people moved")
+    destination: Id = Field(
+        description="id of a destination the cohorts may go to", examples=["egypt"]
+    )
+    prisoners: dict[Id, CohortCount] = Field(
+        default_factory=dict,
+        description="prisoner cohort id -> people moved there (cohorts of the stage's prisoners)",
+        examples=[{"life-sentence": 150}],
+    )
+    prisoner_ids: list[Id] = Field(
+        default_factory=list,
+        description="named members moved there (among the stage's prisoner_ids)",
+    )
 
 
 class RecordedStage(Strict):
     """A handover that has taken place, and the prisoners released with it."""
 
-    start_hour: Hour
-    site: Id | None = Field(default=None, description="handover site (with handover sites)")
+    start_hour: Hour = Field(
+        description="hour the handover started, at most now_hour; stages are listed in order of "
+        "start_hour",
+        examples=[78],
+    )
+    site: Id | None = Field(
+        default=None,
+        description="id of the handover site (required when the scenario has handover sites)",
+        examples=["khan-younis"],
+    )
     handover_complete_hour: Hour | None = Field(
         default=None,
         description="hour its hostages were received (default: start + handover_hours + travel "
@@ -67,26 +96,42 @@ class RecordedStage(Strict):
         description="hour its prisoners were released (default: the handover's completion)",
     )
     hostages: dict[Id, CohortCount] = Field(
-        default_factory=dict, description="cohort -> people handed over (may be empty)"
+        default_factory=dict,
+        description="hostage cohort id -> people handed over (may be empty); a count above the "
+        "scenario's is a fact, reported as a deviation",
+        examples=[{"living": 20, "deceased-located": 8}],
     )
     other_remains: CohortCount = Field(
         default=0,
         description="remains handed over that proved not to be a hostage's: the handover "
         "released no hostage of a cohort for them, and the ratio rules owe nothing for them",
     )
-    prisoners: dict[Id, CohortCount] = Field(default_factory=dict)
+    prisoners: dict[Id, CohortCount] = Field(
+        default_factory=dict,
+        description="prisoner cohort id -> people released; a count above the scenario's is a "
+        "fact, reported as a deviation",
+        examples=[{"life-sentence": 250}],
+    )
     origins: dict[Id, dict[Id, CohortCount]] = Field(
         default_factory=dict,
-        description="cohort -> holding area -> hostages brought from there; needed for a "
-        "cohort held in more than one area",
+        description="hostage cohort id -> holding area -> hostages brought from there, adding "
+        "up to the stage's count; required for a cohort held in more than one area (held_in)",
+        examples=[{"living": {"held-north": 8, "held-central": 6, "held-south": 6}}],
     )
-    hostage_ids: list[Id] = Field(default_factory=list, description="named hostages handed over")
-    prisoner_ids: list[Id] = Field(default_factory=list, description="named prisoners released")
+    hostage_ids: list[Id] = Field(
+        default_factory=list,
+        description="named hostages handed over (members of the counted cohorts)",
+    )
+    prisoner_ids: list[Id] = Field(
+        default_factory=list,
+        description="named prisoners released (members of the counted cohorts)",
+    )
     transfers: list[RecordedTransfer] = Field(
         default_factory=list,
-        description="per destination; needed for a cohort with more than one destination",
+        description="the prisoners moved, per destination, adding up to the stage's counts; "
+        "required for a prisoner cohort that may go to more than one destination",
     )
-    description: str = Field(default="", max_length=2000)
+    description: str = Field(default="", max_length=2000, description="free text for readers")
 
     @model_validator(mode="after")
     def _hours(self) -> RecordedStage:
@@ -104,12 +149,31 @@ class RecordedStage(Strict):
 class ExecutionRecord(Strict):
     """What has happened up to ``now_hour`` (hours from t=0 of the scenario)."""
 
-    schema_version: Literal[1] = RECORD_VERSION
-    scenario: Id | None = Field(default=None, description="the scenario's name (checked if set)")
-    now_hour: Hour = Field(description="the hour of the record: the rest is planned from here")
-    withdrawals: list[RecordedWithdrawal] = Field(default_factory=list, max_length=50)
-    stages: list[RecordedStage] = Field(default_factory=list, max_length=MAX_STAGES)
-    description: str = Field(default="", max_length=20_000)
+    schema_uri: SchemaKey = None
+    schema_version: Literal[1] = Field(
+        default=RECORD_VERSION, description="version of the format; only 1 exists"
+    )
+    scenario: Id | None = Field(
+        default=None,
+        description="the scenario's name (optional; checked when given)",
+        examples=["gaza-2025-phase1"],
+    )
+    now_hour: Hour = Field(
+        description="the hour of the record, at most the scenario's horizon_hours: the rest is "
+        "planned from here",
+        examples=[85],
+    )
+    withdrawals: list[RecordedWithdrawal] = Field(
+        default_factory=list,
+        max_length=50,
+        description="the moves that have begun, in the scenario's line order",
+    )
+    stages: list[RecordedStage] = Field(
+        default_factory=list,
+        max_length=MAX_STAGES,
+        description="the handovers that have taken place, in order of start_hour",
+    )
+    description: str = Field(default="", max_length=20_000, description="free text for readers")
 
     def recorded(self, cohort: str) -> int:
         """People of ``cohort`` the record releases."""
