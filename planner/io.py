@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import re
 import select
@@ -17,35 +16,22 @@ import sys
 import tempfile
 import threading
 from importlib import resources
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from planner.jsonpos import key_part
+from planner.jsontext import InputError, parse_json_text
 from planner.plan import Plan
 from planner.scenario import RULE_KINDS, Scenario, ScenarioProblems
+from planner.suggest import allowed_keys, did_you_mean
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a scenario file
 # A plan file: the largest the tool writes is far smaller (jan-2025-phase1 with 3 alternatives:
 # about 0.4 MB); plan_text_checked refuses to write one that load_plan could not read back.
 MAX_PLAN_BYTES = 16 * 1024 * 1024
-MAX_DEPTH = 64  # nesting of arrays and objects (the deepest seed or example: 5, a plan: 8)
-MAX_NUMBER_CHARS = 40  # a number literal (a 64-bit int has 20 characters at most)
-MAX_PROBLEMS = 20  # duplicate keys listed
 DEFAULT_SEED = "gaza-2025-phase1"
-
-
-class InputError(Exception):
-    """Bad input: one (json path, message) pair per problem. The CLI exits 2 on it."""
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        super().__init__(self.render())
-
-    def render(self) -> str:
-        return "\n".join(f"{self.source}: {path}: {msg}" for path, msg in self.problems)
 
 
 def json_path(loc: tuple[Any, ...]) -> str:
@@ -58,7 +44,7 @@ def json_path(loc: tuple[Any, ...]) -> str:
         elif isinstance(prev, int) and part in RULE_KINDS and out.startswith("$.rules"):
             pass  # the tag pydantic inserts for a discriminated union member
         else:
-            out += _key_part(str(part))
+            out += key_part(str(part))
         prev = part
     return out
 
@@ -68,162 +54,51 @@ def _found(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def validation_problems(err: ValidationError) -> list[tuple[str, str]]:
+def validation_problems(
+    err: ValidationError, model: type[BaseModel] | None = None
+) -> list[tuple[str, str]]:
+    """(JSON path, message) per pydantic error, with 'did you mean' for a misspelt key (the
+    keys ``model`` allows there), a misspelt literal or a misspelt rule kind."""
     problems: list[tuple[str, str]] = []
     for e in err.errors(include_url=False):
         cause = (e.get("ctx") or {}).get("error")
         if isinstance(cause, ScenarioProblems):
             problems.extend(cause.problems)
-            continue
-        path = json_path(tuple(e["loc"]))
-        kind = e["type"]
-        if kind == "missing":
-            problems.append((path, "expected this field, found nothing"))
-        elif kind == "extra_forbidden":
-            problems.append((path, "unknown key (not part of the format)"))
         else:
-            msg = e["msg"].removeprefix("Value error, ")
-            problems.append((path, f"expected: {msg}; found {_found(e.get('input'))}"))
+            problems.append(_problem(e, model))
     return problems
 
 
-# A JSON string (an unterminated one runs to the end of the text, so that no scan restarts
-# inside it: linear time on any text), a bracket or separator, or any other literal.
-_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)'
-_STRINGS = re.compile(_STRING, re.S)
-_TOKENS = re.compile(_STRING + r'|[\[\]{}:,]|[^\s\[\]{}:,"]+', re.S)
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_QUOTED = re.compile(r"'([^']*)'")
 
 
-def _where(text: str, pos: int) -> str:
-    line, column = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
-    return f"line {line} column {column}"
+def _problem(e: Any, model: type[BaseModel] | None) -> tuple[str, str]:
+    loc, kind, ctx, found = tuple(e["loc"]), e["type"], e.get("ctx") or {}, e.get("input")
+    path = json_path(loc)
+    if kind == "missing":
+        return path, "expected this field, found nothing"
+    if kind == "extra_forbidden":
+        keys = allowed_keys(model, loc) if model is not None and loc else []
+        return path, "unknown key (not part of the format)" + did_you_mean(str(loc[-1]), keys)
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return _tag_problem(path, ctx, found)
+    msg = e["msg"].removeprefix("Value error, ")
+    hint = did_you_mean(found, _QUOTED.findall(ctx["expected"])) if "expected" in ctx else ""
+    return path, f"expected: {msg}; found {_found(found)}{hint}"
 
 
-def _key_part(key: str) -> str:
-    """One step of a JSON path; keys with control characters are shown escaped."""
-    return f".{key}" if key.isprintable() and key else f"[{json.dumps(key)}]"
-
-
-def _check_depth(text: str, source: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH before ``json.loads`` recurses into it."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
-    if not brackets or max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) <= MAX_DEPTH:
-        return
-    depth, pos = 0, 0
-    for m in _TOKENS.finditer(text):  # only now, to say where
-        depth += _DEPTH_STEP.get(m.group(), 0)
-        if depth > MAX_DEPTH:
-            pos = m.start()
-            break
-    msg = f"arrays and objects nested over {MAX_DEPTH} deep; the limit is {MAX_DEPTH}"
-    raise InputError(source, [(_where(text, pos), msg)])
-
-
-class _BadLiteral(Exception):
-    """(literal, message), raised inside ``json.loads`` by a hook; located afterwards."""
-
-
-def _parse_int(literal: str) -> int:
-    return int(literal) if len(literal) <= MAX_NUMBER_CHARS else _parse_float(literal)  # raises
-
-
-def _parse_float(literal: str) -> float:
-    if len(literal) > MAX_NUMBER_CHARS:
-        msg = f"a number {len(literal)} characters long; the limit is {MAX_NUMBER_CHARS}"
-        raise _BadLiteral(literal, msg)
-    value = float(literal)
-    if not math.isfinite(value):
-        raise _BadLiteral(literal, f"the number {literal} is too large")
-    return value
-
-
-def _parse_constant(name: str) -> Any:
-    raise _BadLiteral(name, f"{name} is not a JSON number (NaN and Infinity are not JSON)")
-
-
-def _literal_problem(text: str, literal: str, msg: str) -> tuple[str, str]:
-    # hooks run in document order: the first token with this text is the one refused
-    pos = next((m.start() for m in _TOKENS.finditer(text) if m.group() == literal), None)
-    return (_where(text, pos) if pos is not None else "$"), msg
-
-
-class _Frame:  # an open object or array while walking JSON text
-    def __init__(self, path: str, is_object: bool):
-        self.path, self.is_object, self.index = path, is_object, 0
-        self.child = path if is_object else f"{path}[0]"
-        self.seen: dict[str, int] = {}
-
-
-def _duplicate_problems(text: str) -> list[tuple[str, str]]:
-    """Walk valid JSON text: every key that appears twice in one object, with the object's
-    JSON path and both lines (the first MAX_PROBLEMS)."""
-    found: list[tuple[str, str, int, int]] = []
-    stack: list[_Frame] = []
-    expect_key = False
-    for m in _TOKENS.finditer(text):
-        tok = m.group()
-        if expect_key and tok.startswith('"'):
-            top, key = stack[-1], json.loads(tok)
-            if key in top.seen:
-                found.append((top.path, key, top.seen[key], m.start()))
-            top.seen.setdefault(key, m.start())
-            top.child, expect_key = top.path + _key_part(key), False
-        elif tok in ("{", "["):
-            stack.append(_Frame(stack[-1].child if stack else "$", tok == "{"))
-            expect_key = tok == "{"
-        elif tok in ("}", "]"):
-            stack.pop()
-            expect_key = False
-        elif tok == "," and stack:
-            top = stack[-1]
-            top.index += 1
-            expect_key = top.is_object
-            if not top.is_object:
-                top.child = f"{top.path}[{top.index}]"
-        if len(found) > MAX_PROBLEMS:
-            break
-    more = [("$", f"more duplicate keys (the first {MAX_PROBLEMS} are listed)")]
-    return [
-        (path, f"duplicate key {key!r} at {_where(text, again)} (first at {_where(text, first)})")
-        for path, key, first, again in found[:MAX_PROBLEMS]
-    ] + more[: len(found) > MAX_PROBLEMS]
-
-
-def parse_json_text(text: str, source: str) -> Any:
-    """Parse untrusted JSON text, or raise InputError: syntax, nesting over MAX_DEPTH levels,
-    over-long or out-of-range numbers, NaN/Infinity, and duplicate keys (with their paths)."""
-    _check_depth(text, source)
-    duplicates = False
-
-    def pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal duplicates
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            duplicates = True
-        return obj
-
-    try:
-        data = json.loads(
-            text,
-            object_pairs_hook=pairs_to_dict,
-            parse_int=_parse_int,
-            parse_float=_parse_float,
-            parse_constant=_parse_constant,
+def _tag_problem(path: str, ctx: dict[str, Any], found: Any) -> tuple[str, str]:
+    """A tagged union's member (a rule) whose tag (``kind``) is missing or misspelt."""
+    tag = str(ctx.get("discriminator", "kind")).strip("'")
+    tags = _QUOTED.findall(str(ctx.get("expected_tags", ""))) or list(RULE_KINDS)
+    if "tag" in ctx:
+        hint = did_you_mean(ctx["tag"], tags)
+        return f"{path}{key_part(tag)}", f"expected one of {', '.join(tags)}; found " + (
+            f"{_found(ctx['tag'])}{hint}"
         )
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise InputError(source, [(where, f"not valid JSON: {exc.msg}")]) from None
-    except _BadLiteral as exc:
-        raise InputError(source, [_literal_problem(text, *exc.args)]) from None
-    except RecursionError:  # not expected after _check_depth; never a traceback
-        raise InputError(source, [("$", "arrays and objects nested too deep")]) from None
-    if duplicates:
-        raise InputError(source, _duplicate_problems(text))
-    return data
+    near = [k for k in found if did_you_mean(k, [tag])] if isinstance(found, dict) else []
+    hint = f"; found the key {near[0]!r} — did you mean {tag!r}?" if near else ", found nothing"
+    return path, f"expected the key {tag!r} (one of {', '.join(tags)}){hint}"
 
 
 _KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket"}
@@ -270,36 +145,53 @@ def _read_capped(path: str | Path, cap: int, source: str) -> bytes:
     return b"".join(chunks)
 
 
-def read_json_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
-    """Parse a JSON file of at most max_bytes, or raise InputError (see ``parse_json_text``)."""
-    source = str(path)
-    data = _read_capped(path, max_bytes, source)
+def read_json_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The text of a UTF-8 file of at most max_bytes, or raise InputError."""
+    data = _read_capped(path, max_bytes, str(path))
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start} (line {data.count(10, 0, exc.start) + 1})"  # 10: newline
         msg = f"not UTF-8 text: {exc.reason} (0x{data[exc.start : exc.start + 1].hex()})"
-        raise InputError(source, [(where, msg)]) from None
-    return parse_json_text(text, source)
+        raise InputError(str(path), [(where, msg)]) from None
 
 
-def _validate(model: type[BaseModel], data: Any, source: str) -> Any:
+def read_json_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Parse a JSON file of at most max_bytes, or raise InputError (see ``parse_json_text``)."""
+    return parse_json_text(read_json_text(path, max_bytes=max_bytes), str(path))
+
+
+def _validate(model: type[BaseModel], data: Any, source: str, text: str | None = None) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise InputError(source, validation_problems(err)) from None
+        raise located(InputError(source, validation_problems(err, model)), text) from None
 
 
-def scenario_from_data(data: Any, source: str = "<scenario>") -> Scenario:
+def located(exc: InputError, text: str | None) -> InputError:
+    """``exc`` with the line and column of each problem in ``text`` (None: as it is)."""
+    return exc if text is None else exc.located(text)
+
+
+def scenario_from_data(
+    data: Any, source: str = "<scenario>", *, text: str | None = None
+) -> Scenario:
     """Validate already-parsed JSON data (a dict) into a Scenario, or raise InputError: the
-    schema's checks, then that every route the plan needs exists (``planner.network``)."""
+    schema's checks, then that every route the plan needs exists (``planner.network``).
+    ``text``: the JSON text ``data`` was parsed from, to give each problem its line."""
     from planner.network import route_problems  # the route graph loads only when needed
 
-    sc: Scenario = _validate(Scenario, data, source)
+    sc: Scenario = _validate(Scenario, data, source, text)
     problems = route_problems(sc)
     if problems:
-        raise InputError(source, problems)
+        raise located(InputError(source, problems), text)
     return sc
+
+
+def load_json_model(model: type[BaseModel], path: str | Path, max_bytes: int) -> Any:
+    """A JSON file validated as ``model``; InputError with each problem's line and column."""
+    text = read_json_text(path, max_bytes=max_bytes)
+    return _validate(model, parse_json_text(text, str(path)), str(path), text)
 
 
 def seeds_dir() -> Path:
@@ -336,16 +228,17 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
                 [("$", f"no such file, and not the name of a packaged seed ({', '.join(seeds)})")],
             )
         path = seeds_dir() / str(path) / "scenario.json"
-    return scenario_from_data(read_json_file(path), str(path))
+    text = read_json_text(path)
+    return scenario_from_data(parse_json_text(text, str(path)), str(path), text=text)
 
 
 def load_model(model: type[BaseModel], path: str | Path) -> Any:
     """A JSON file the tool wrote (a frontier, a study), validated as ``model``."""
-    return _validate(model, read_json_file(path, max_bytes=MAX_PLAN_BYTES), str(path))
+    return load_json_model(model, path, MAX_PLAN_BYTES)
 
 
 def load_plan(path: str | Path) -> Plan:
-    return _validate(Plan, read_json_file(path, max_bytes=MAX_PLAN_BYTES), str(path))
+    return load_json_model(Plan, path, MAX_PLAN_BYTES)
 
 
 def plan_text_checked(text: str) -> str:

@@ -35,7 +35,7 @@ def mutated(**changes: Any) -> dict[str, Any]:
 
 
 CASES = {
-    "truncated": (json.dumps(BASE)[:120], ["line 1 column", "not valid JSON"]),
+    "truncated": (json.dumps(BASE)[:120], ["s.json:1:115: $.hostage_cohorts[0]: not valid JSON"]),
     "string count": (
         mutated(hostage_cohorts__0__count="three"),
         ["$.hostage_cohorts[0].count", "'three'"],
