@@ -149,7 +149,7 @@ class RecordedStage(Strict):
 class ExecutionRecord(Strict):
     """What has happened up to ``now_hour`` (hours from t=0 of the scenario)."""
 
-    schema_uri: SchemaKey = None
+    schema_uri: SchemaKey = Field(default=None, examples=["./record.schema.json"])
     schema_version: Literal[1] = Field(
         default=RECORD_VERSION, description="version of the format; only 1 exists"
     )

@@ -92,7 +92,6 @@ SchemaKey = Annotated[
         exclude=True,
         description="the JSON Schema an editor checks this file against (a path or URL), for "
         "completion and checks as you type; ignored by the planner",
-        examples=["./scenario.schema.json"],
     ),
 ]
 

@@ -44,7 +44,7 @@ class Scenario(Strict):
     """People in cohorts, withdrawal lines, optionally places and routes, and the rules a plan
     keeps; hours from t=0 (the cease-fire's start). Ids are unique across the scenario."""
 
-    schema_uri: SchemaKey = None
+    schema_uri: SchemaKey = Field(default=None, examples=["./scenario.schema.json"])
     schema_version: Literal[1] = Field(
         default=SCHEMA_VERSION, description="version of the format; only 1 exists"
     )
@@ -61,7 +61,10 @@ class Scenario(Strict):
         examples=["2025-10-10T12:00:00+03:00"],
     )
     horizon_hours: StrictInt = Field(
-        ge=1, le=MAX_HORIZON_HOURS, description="last hour of the plan", examples=[720]
+        ge=1,
+        le=MAX_HORIZON_HOURS,
+        description="last hour of the plan: every release and move lies in [0, horizon_hours]",
+        examples=[720],
     )
     max_stages: StrictInt = Field(
         default=12, ge=1, le=MAX_STAGES, description="most stages a plan may use"
