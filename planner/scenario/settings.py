@@ -40,7 +40,7 @@ class Objective(Strict):
         "least 1; lines_unreached: conditional lines not reached. Unless listed, unreleased is "
         "minimised first when some cohort's release is optional, and lines_unreached before "
         "the listed terms when a line is conditional",
-        examples=[["living_released_hour", "completion_hour", "stage_count", "peak_imbalance"]],
+        examples=[["living_released_hour", "priority"]],
     )
     priorities: dict[Id, Weight] = Field(
         default_factory=dict,
