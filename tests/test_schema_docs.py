@@ -103,3 +103,17 @@ def test_files_with_a_schema_key_pass_the_exported_schema() -> None:
     for path in files + sorted(EXAMPLES.glob("*.json")):
         data = {"$schema": "./scenario.schema.json", **json.loads(path.read_text())}
         assert list(validator.iter_errors(data)) == [], path
+
+
+def test_planner_validate_accepts_a_schema_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.cli import main
+
+    good = tmp_path / "with-schema.json"
+    good.write_text(json.dumps({"$schema": "./scenario.schema.json", **_seed()}))
+    assert main(["validate", str(good)]) == 0
+    bad = tmp_path / "with-typo.json"
+    bad.write_text(json.dumps({"$schemaa": "./scenario.schema.json", **_seed()}))
+    assert main(["validate", str(bad)]) == 2
+    assert "$.$schemaa" in capsys.readouterr().err
