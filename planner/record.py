@@ -29,6 +29,8 @@ from planner.scenario.base import (
     SchemaKey,
     SignedHours,
 )
+from planner.scenario.hints import with_hints
+from planner.suggest import did_you_mean
 
 RECORD_VERSION = 1
 
@@ -184,8 +186,9 @@ class ExecutionRecord(Strict):
 
 
 def record_problems(sc: Scenario, rec: ExecutionRecord) -> list[Problem]:
-    """What makes a record unreadable against ``sc`` (JSON path, message)."""
-    return list(_problems(sc, rec))
+    """What makes a record unreadable against ``sc`` (JSON path, message); an unknown id
+    with the ids it may have meant."""
+    return with_hints(sc, list(_problems(sc, rec)))
 
 
 def _problems(sc: Scenario, rec: ExecutionRecord) -> Iterator[Problem]:
@@ -317,7 +320,8 @@ def _origin_problems(sc: Scenario, path: str, st: RecordedStage) -> Iterator[Pro
             if area not in held:
                 yield (
                     f"{path}.origins.{cohort}.{area}",
-                    f"expected an area cohort {cohort} is held in ({', '.join(held) or 'none'})",
+                    f"expected an area cohort {cohort} is held in ({', '.join(held) or 'none'}), "
+                    f"found {area!r}{did_you_mean(area, held)}",
                 )
         if sum(areas.values()) != st.hostages[cohort]:
             yield (
@@ -411,25 +415,30 @@ def checked_record(sc: Scenario, rec: ExecutionRecord) -> ExecutionRecord:
 
 def load_record(path: str, sc: Scenario) -> ExecutionRecord:
     """Read an execution record file and check it against ``sc``; raises
-    ``planner.io.InputError`` listing every problem with its JSON path (and line)."""
-    from planner.io import read_json_file
+    ``planner.io.InputError`` listing every problem with its JSON path, line and column."""
+    from planner.io import parse_json_text, read_json_text
 
-    return record_from_data(read_json_file(path), sc, str(path))
+    text = read_json_text(path)
+    return record_from_data(parse_json_text(text, str(path)), sc, str(path), text=text)
 
 
-def record_from_data(data: object, sc: Scenario, source: str = "<record>") -> ExecutionRecord:
-    """Validate parsed JSON data into a record read against ``sc`` (or raise InputError)."""
+def record_from_data(
+    data: object, sc: Scenario, source: str = "<record>", *, text: str | None = None
+) -> ExecutionRecord:
+    """Validate parsed JSON data into a record read against ``sc`` (or raise InputError);
+    ``text``: the JSON text ``data`` was parsed from, to give each problem its line."""
     from pydantic import ValidationError
 
-    from planner.io import InputError, validation_problems
+    from planner.io import InputError, located, validation_problems
 
     try:
         record = ExecutionRecord.model_validate(data)
     except ValidationError as err:
-        raise InputError(source, validation_problems(err)) from None
+        problems = validation_problems(err, ExecutionRecord)
+        raise located(InputError(source, problems), text) from None
     problems = record_problems(sc, record)
     if problems:
-        raise InputError(source, problems)
+        raise located(InputError(source, problems), text)
     return record
 
 

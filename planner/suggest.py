@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import types
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -18,18 +19,44 @@ from pydantic import BaseModel
 CUTOFF = 0.6
 MAX_SUGGESTIONS = 3
 NEAR_BEST = 0.1  # a word much further than the closest one is no suggestion
+WINDOW = 50  # words looked at either side of a word in a large set (see Choices)
 
 
-def close_matches(word: str, allowed: Iterable[str]) -> list[str]:
+class Choices:
+    """The allowed words, sorted once, to look up those near a word: every one of a small
+    set; of a large one (thousands of member ids), those next to the word in sorted order
+    and, spelt backwards, in sorted order of their ends (a typo late or early in the word),
+    so that each look-up compares at most 4 * WINDOW words."""
+
+    def __init__(self, allowed: Iterable[str]):
+        self.words = sorted({str(a) for a in allowed})
+        large = len(self.words) > 4 * WINDOW
+        self.backwards = sorted(w[::-1] for w in self.words) if large else []
+
+    def near(self, word: str) -> list[str]:
+        if not self.backwards:
+            return self.words
+        ahead = _window(self.words, word)
+        behind = [w[::-1] for w in _window(self.backwards, word[::-1])]
+        return sorted({*ahead, *behind})
+
+
+def _window(words: list[str], word: str) -> list[str]:
+    i = bisect_left(words, word)
+    return words[max(0, i - WINDOW) : i + WINDOW]
+
+
+def close_matches(word: str, allowed: Iterable[str] | Choices) -> list[str]:
     """At most MAX_SUGGESTIONS allowed words close to ``word``, the closest first: those
     within NEAR_BEST of the closest (exchange_ration: exchange_ratio, not preparation)."""
-    choices = sorted({str(a) for a in allowed if str(a) != word})
-    found = difflib.get_close_matches(word, choices, n=MAX_SUGGESTIONS, cutoff=CUTOFF)
+    choices = allowed if isinstance(allowed, Choices) else Choices(allowed)
+    near = [w for w in choices.near(word) if w != word]
+    found = difflib.get_close_matches(word, near, n=MAX_SUGGESTIONS, cutoff=CUTOFF)
     ratios = [difflib.SequenceMatcher(None, word, f).ratio() for f in found]
     return [f for f, r in zip(found, ratios, strict=True) if r >= ratios[0] - NEAR_BEST]
 
 
-def did_you_mean(word: object, allowed: Iterable[str]) -> str:
+def did_you_mean(word: object, allowed: Iterable[str] | Choices) -> str:
     """`` — did you mean 'x'?`` (or ``one of 'x', 'y'``), to end a message; '' when nothing
     allowed is close (or ``word`` is not a string)."""
     if not isinstance(word, str) or not word:
@@ -109,4 +136,4 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(found.model_fields) if found is not None else []
 
 
-__all__ = ["allowed_keys", "close_matches", "did_you_mean", "type_at"]
+__all__ = ["Choices", "allowed_keys", "close_matches", "did_you_mean", "type_at"]

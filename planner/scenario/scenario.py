@@ -31,6 +31,7 @@ from planner.scenario.base import (
     SchemaKey,
     Strict,
 )
+from planner.scenario.hints import with_hints
 from planner.scenario.people import HostageCohort, PrisonerCohort
 from planner.scenario.places import Place, Route, WithdrawalLine
 from planner.scenario.rules import RULE_CLASSES, Rule
@@ -319,7 +320,7 @@ def cross_check(sc: Scenario) -> list[Problem]:
         problems.append(
             ("$.objective.priorities", "the 'priority' term needs at least one cohort weight")
         )
-    return problems
+    return with_hints(sc, problems)
 
 
 _DIGITS = re.compile(r"[1-9][0-9]*")  # n of a generated id <cohort>-<n> (no leading zero)
