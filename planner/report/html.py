@@ -122,7 +122,8 @@ def plan_html(
         _plan_view(alt, sc, f"p{i}", detail=False)
         for i, alt in enumerate(plan.alternatives, start=2)
     ]
-    page = environment().get_template("report.html.j2").render(
+    template = environment().get_template("report.html.j2")
+    return template.render(
         title=f"{plan.scenario}: {plan.status} plan (seed {plan.seed})",
         plan=plan,
         sc=sc,
@@ -137,4 +138,3 @@ def plan_html(
         plotly=_interactive(views) if interactive else [],
         rules=[(r.id, r.kind, r.describe(sc)) for r in sc.rules] if sc is not None else [],
     )
-    return page
