@@ -19,6 +19,12 @@ from typing import Any
 
 Record = dict[str, Any]
 HOSTAGE, PRISONER, OTHER_REMAINS = "hostage", "prisoner", "other_remains"
+TRANSFER_FIELDS = ("prison", "destination", "travel_hours", "buses")  # as the plan has them
+
+
+def plan_fields(item: Any, names: Sequence[str]) -> Record:
+    """Fields of a plan object copied under their own names."""
+    return {name: getattr(item, name) for name in names}
 
 
 def range_text(cohort: str, first: int, last: int) -> str:
@@ -137,14 +143,11 @@ def transfers_of_stage(
             "stage": st.index,
             "transfer": k,
             "recorded": _recorded(plan, st.index),
-            "prison": tr.prison,
-            "destination": tr.destination,
+            **plan_fields(tr, TRANSFER_FIELDS),
             "path": " > ".join(tr.path),
-            "travel_hours": tr.travel_hours,
             "start_hour": tr.arrival_hour - tr.travel_hours,
             "prisoner_release_hour": st.prisoner_release_hour,
             "end_hour": tr.arrival_hour,
-            "buses": tr.buses,
         }
         people = people_records(
             tr.prisoners, tr.prisoner_ids, tr.prisoner_ranges, PRISONER, member_cohort

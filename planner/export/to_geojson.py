@@ -14,10 +14,12 @@ import re
 from typing import Any
 
 from planner.export.common import check_inputs, iso, need_scenario
+from planner.export.rows import plan_fields
 from planner.plan import Plan
 from planner.scenario import Scenario
 
 Feature = dict[str, Any]
+PLACE_FIELDS = ("id", "kind", "abroad", "description")  # as the scenario has them
 COORDINATES_NOTE = "the scenario's, WGS 84 [lon, lat], for maps only (never used in planning)"
 # a pair of numbers as json.dumps indents it (a JSON string holds no raw newline)
 _PAIR = re.compile(r"\[\n\s+(-?[0-9.eE+-]+),\n\s+(-?[0-9.eE+-]+)\n\s*\]")
@@ -57,8 +59,7 @@ def _transfer_use(plan: Plan) -> tuple[dict[str, list[Any]], dict[str, list[Any]
                 "prisoners": dict(tr.prisoners),
                 "prisoners_total": sum(tr.prisoners.values()),
                 "departure_hour": tr.arrival_hour - tr.travel_hours,
-                "arrival_hour": tr.arrival_hour,
-                "buses": tr.buses,
+                **plan_fields(tr, ("arrival_hour", "buses")),
             }
             out.setdefault(tr.prison, []).append(entry | {"destination": tr.destination})
             into.setdefault(tr.destination, []).append(entry | {"prison": tr.prison})
@@ -90,13 +91,7 @@ def _place_features(plan: Plan, scenario: Scenario) -> tuple[list[Feature], list
         if place.lat is None or place.lon is None:
             missing.append(place.id)
             continue
-        props: dict[str, Any] = {
-            "id": place.id,
-            "kind": place.kind,
-            "description": place.description,
-        }
-        if place.abroad:
-            props["abroad"] = True
+        props = plan_fields(place, PLACE_FIELDS)
         if place.id == scenario.reception:
             props["reception"] = True
         if place.kind == "handover_site":

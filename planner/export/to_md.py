@@ -98,6 +98,13 @@ def _verdict(statuses: list[RuleStatus] | None) -> str:
     if statuses is None:
         return "- Verified: not here (no scenario given; give --scenario for the rules)."
     broken = [r for r in statuses if r.status == "broken"]
+    departed = [r for r in statuses if r.status == "deviation"]
+    if not broken and departed:
+        return (
+            f"- Verified: the independent verifier finds all {len(statuses)} rules held for "
+            f"the planned rest; the execution record departs from {len(departed)} of them "
+            "(facts, not faults of the plan; see Rules)."
+        )
     if not broken:
         return f"- Verified: the independent verifier finds all {len(statuses)} rules held."
     return (
