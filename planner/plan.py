@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
@@ -277,6 +277,21 @@ class Plan(PlanModel):
                 "alternatives": [alt.with_listed_ids() for alt in self.alternatives],
             }
         )
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per stage and cohort: stage, recorded, start_hour,
+        handover_complete_hour, prisoner_release_hour, end_hour, site, line_in_force, vehicles,
+        side (hostage, prisoner, other_remains), cohort, count, ids (named ids of the cohort
+        when known without the scenario, and generated ranges). ``docs/exports.md``."""
+        from planner.export.frame import plan_frame
+
+        return plan_frame(self)
+
+    def _repr_html_(self) -> str:
+        """A small escaped HTML summary table (Jupyter)."""
+        from planner.export.frame import plan_html_summary
+
+        return plan_html_summary(self)
 
     def to_json(self) -> str:
         """Canonical JSON text: same plan, same bytes. Each range sits on one line (no JSON
