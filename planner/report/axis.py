@@ -90,7 +90,7 @@ def midnights(start_time: datetime, first: int, last: int) -> list[float]:
 
 def day_ticks(axis: TimeAxis, label_px: float = 46) -> list[Tick]:
     """One tick per day spanned, at local midnight; every day labelled when there is room,
-    else every k-th (the first day of each month always)."""
+    else every k-th."""
     assert axis.start_time is not None
     hours = midnights(axis.start_time, axis.first, axis.last)
     per_day = axis.width / max(axis.last - axis.first, 1) * 24
@@ -98,7 +98,7 @@ def day_ticks(axis: TimeAxis, label_px: float = 46) -> list[Tick]:
     out = []
     for i, h in enumerate(hours):
         day = axis.start_time + timedelta(hours=h)
-        shown = i % every == 0 or (every > 1 and day.day == 1)
+        shown = i % every == 0 and axis.x(h) + label_px - 8 <= axis.right + 30
         out.append(Tick(axis.x(h), day.strftime("%d %b") if shown else "", "day", h))
     return out
 

@@ -138,8 +138,10 @@ def _markers(sc: Scenario | None, plan: Plan, axis: TimeAxis) -> list[Marker]:
         grouped.setdefault((hour, kind), []).append(rule)
     placed = []
     for (hour, kind), rules in sorted(grouped.items()):
-        x = axis.x(hour)
+        beyond = hour > axis.last  # past the plan's hours: at the right edge, with an arrow
+        x = axis.right if beyond else axis.x(hour)
         label = f"{'by' if kind == 'by' else 'from'} h{hour:g}: {', '.join(rules)}"
+        label = f"{label} →" if beyond else label
         w = text_px(label)
         if x + 3 + w <= axis.right + 10:
             placed.append((x + 3, x + 3 + w, hour, kind, rules, label, x + 3, "start"))
@@ -150,7 +152,8 @@ def _markers(sc: Scenario | None, plan: Plan, axis: TimeAxis) -> list[Marker]:
     out = []
     for (_a, _b, hour, kind, rules, label, lx, anchor), lane in zip(placed, lane_of, strict=True):
         y = 8 + lane * LANE_H + 10
-        out.append(Marker(hour, axis.x(hour), kind, rules, label, px(lx), y, anchor, lane))
+        x = min(axis.x(hour), axis.right)
+        out.append(Marker(hour, x, kind, rules, label, px(lx), y, anchor, lane))
     return out
 
 
@@ -163,8 +166,10 @@ def timeline(plan: Plan, sc: Scenario | None = None) -> Timeline:
         hours += [st.start_hour, st.end_hour]
     rule_h = [h for h, _, _ in rule_hours(sc, plan)] if sc is not None else []
     first = min(hours)
-    last = max([*hours, *rule_h])
-    last += max(2, round((last - first) * 0.02))
+    last = max(hours)
+    # the rules' hours widen the axis up to half as much again; those beyond sit at its edge
+    last = max([last, *(h for h in rule_h if h <= first + (last - first) * 1.5)])
+    last = int(last) + max(2, round((last - first) * 0.02))
     start = sc.start_time if sc is not None else None
     axis = time_axis(first, last, LABEL_W, PLOT_W, start)
     markers = _markers(sc, plan, axis)

@@ -15,6 +15,7 @@ from planner.scenario import Scenario
 
 PANEL_H = 120
 PANEL_GAP = 46
+RATIO_H = 90
 
 
 @dataclass(frozen=True)
@@ -196,27 +197,23 @@ def ratio_rules(sc: Scenario | None) -> list[Any]:
 def cumulative(plan: Plan, sc: Scenario | None, axis: TimeAxis) -> Cumulative:
     """Panels on the timeline's hours: hostages received, prisoners released, and one per
     exchange ratio (its prisoners released against the band it allows)."""
-    top = 24.0
     panels = [
-        Panel("Hostages received", "hostages", top, 1,
+        Panel("Hostages received", "hostages", 24.0, 1,
               [StepLine("hostages received", "hostages", received(plan))]),
     ]  # fmt: skip
-    top += PANEL_H + PANEL_GAP
     panels.append(
-        Panel("Prisoners released", "prisoners", top, 1,
+        Panel("Prisoners released", "prisoners", panels[-1].bottom + PANEL_GAP, 1,
               [StepLine("prisoners released", "prisoners", released(plan))])
     )  # fmt: skip
-    for r in ratio_rules(sc):
-        if not plan.stages:
-            break
-        top += PANEL_H + PANEL_GAP + 16
+    for r in ratio_rules(sc) if plan.stages else []:
+        top = panels[-1].bottom + PANEL_GAP + 16  # room for the band's key under the title
         band = Band(r.id, band_label(r), ratio_band(r, plan))
         done = released(plan, set(r.prisoners))
         line = StepLine(f"{_names(r.prisoners)} released", "ratio", done)
         panels.append(
             Panel(f"Balance: {_names(r.prisoners)} released against {r.id}", "prisoners", top, 1,
-                  [line], [band])
+                  [line], [band], height=RATIO_H)
         )  # fmt: skip
     for p in panels:
         _finish(p, axis)
-    return Cumulative(axis, panels, top + PANEL_H + 40)
+    return Cumulative(axis, panels, panels[-1].bottom + 40)

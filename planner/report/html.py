@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from planner.plan import Plan, Ranges
-from planner.report.charts import frontier_chart, stage_detail, timeline
+from planner.report.charts import MIN_BAR, frontier_chart, stage_detail, timeline
 from planner.report.cumulative import cumulative
 from planner.report.people import people_items
 from planner.scenario import Scenario
@@ -128,6 +128,7 @@ def plan_html(
         plan=plan,
         sc=sc,
         views=views,
+        min_bar=MIN_BAR,
         verdict=_verdict(plan, sc),
         clock=_clock_of(sc),
         people=_people,
