@@ -1,7 +1,9 @@
 """Reading scenarios and plans safely, and writing outputs atomically.
 
 Scenario files are untrusted: they are parsed with ``json`` only (no eval, no pickle), their
-size is limited before parsing, and every problem is reported with its JSON path.
+size is limited before parsing, and every problem is reported with its JSON path and, for a
+file, its line and column (``planner.jsontext``, ``planner.jsonpos``): ``file:line:column:
+$.path: message``.
 """
 
 from __future__ import annotations
@@ -151,9 +153,11 @@ def read_json_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        where = f"byte {exc.start} (line {data.count(10, 0, exc.start) + 1})"  # 10: newline
-        msg = f"not UTF-8 text: {exc.reason} (0x{data[exc.start : exc.start + 1].hex()})"
-        raise InputError(str(path), [(where, msg)]) from None
+        before = data[: exc.start].decode("utf-8")  # valid up to the bad byte
+        where = (before.count("\n") + 1, len(before) - before.rfind("\n"))
+        byte = f"0x{data[exc.start : exc.start + 1].hex()}"
+        msg = f"not UTF-8 text at byte {exc.start}: {exc.reason} ({byte})"
+        raise InputError(str(path), [("$", msg)], [where]) from None
 
 
 def read_json_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Any:

@@ -167,9 +167,11 @@ def test_invalid_utf8_names_the_byte(tmp_path: Path, capsys: pytest.CaptureFixtu
     data = SCENARIO_TEXT.replace('"tiny"', '"ti\x00ny"').encode().replace(b"\x00", b"\xff")
     path = write(tmp_path, data)
     offset = data.index(b"\xff")
+    column = offset - data.rindex(b"\n", 0, offset)  # ASCII before it on its line
     code, err = run(["validate", path], capsys)
     assert code == 2
-    assert f"{path}: byte {offset} (line 2): not UTF-8 text: invalid start byte (0xff)" in err
+    msg = f"not UTF-8 text at byte {offset}: invalid start byte (0xff)"
+    assert f"{path}:2:{column}: $: {msg}" in err
 
 
 def test_a_control_character_in_a_key_is_shown_escaped(
