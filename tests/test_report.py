@@ -313,3 +313,27 @@ def test_every_plan_text_is_escaped_in_the_charts(plan_path: Path) -> None:
     ws = [w.model_copy(update={"line": bad}) for w in plan.withdrawals]
     page = plan_html(plan.model_copy(update={"withdrawals": ws}))
     assert bad not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_stage_detail_has_the_handover_and_each_transfer(plan_path: Path, seed_page: str) -> None:
+    plan = load_plan(plan_path)
+    parsed = parse(seed_page)
+    for st in plan.stages:
+        transfers = parsed.elements(f"detail-{st.index}", "rect", "transfer")
+        assert len(transfers) == len(st.transfers)
+        notes = [t for _, t in parsed.elements(f"detail-{st.index}", "text", "note")]
+        for t in st.transfers:
+            assert f"{sum(t.prisoners.values()):,} prisoners · {t.buses} bus" in " ".join(notes)
+    assert "Stage 1 at deir-al-balah, Sun 12 Oct 2025: by the hour" in seed_page
+
+
+def test_a_tampered_span_of_centuries_keeps_the_page_small(plan_path: Path) -> None:
+    """Day ticks only up to 120 days; past that, round steps labelled with their dates."""
+    from planner.plan import MAX_PLAN_HOURS
+
+    plan = load_plan(plan_path)
+    ws = [plan.withdrawals[0].model_copy(update={"start_hour": -MAX_PLAN_HOURS})]
+    page = plan_html(plan.model_copy(update={"withdrawals": ws}), load_scenario())
+    assert len(page) < 200_000
+    ticks = parse(page).elements("timeline-p1", "line", "date")
+    assert 2 <= len(ticks) <= 12

@@ -103,11 +103,30 @@ def day_ticks(axis: TimeAxis, label_px: float = 46) -> list[Tick]:
     return out
 
 
+MAX_DAY_TICKS = 120  # past this many days, round-hour ticks labelled with their dates
+
+
+def date_ticks(axis: TimeAxis, most: int = 10) -> list[Tick]:
+    """A long span with a start time: round steps of hours (weeks and more), each labelled with
+    its date."""
+    assert axis.start_time is not None
+    out = []
+    for t in hour_ticks(axis, most):
+        day = axis.start_time + timedelta(hours=t.hour)
+        out.append(Tick(t.x, day.strftime("%d %b %Y"), "date", t.hour))
+    return out
+
+
 def time_axis(
     first: int, last: int, left: float, width: float, start_time: datetime | None
 ) -> TimeAxis:
     axis = TimeAxis(first, max(last, first + 1), left, width, start_time)
-    axis.ticks = day_ticks(axis) if start_time is not None else hour_ticks(axis)
+    if start_time is None:
+        axis.ticks = hour_ticks(axis)
+    elif (axis.last - axis.first) / 24 <= MAX_DAY_TICKS:
+        axis.ticks = day_ticks(axis)
+    else:
+        axis.ticks = date_ticks(axis)
     return axis
 
 

@@ -9,6 +9,7 @@ Every number is a rounded pixel coordinate or a count; every text is raw (the te
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from planner.plan import Plan, Stage
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from planner.frontier import Frontier
 
 WIDTH = 1000  # the charts' drawing width in pixels
-LABEL_W = 170  # the row labels' column
+LABEL_W = 190  # the row labels' column
 ROW_H = 30
 BAR_H = 16
 MIN_BAR = 12  # the narrowest bar drawn, so that a 3-hour handover on a 400-hour axis shows
@@ -236,6 +237,8 @@ def stage_detail(st: Stage, sc: Scenario | None, recorded: bool = False) -> Stag
     axis.ticks = hour_ticks(axis, most=14, clock=start is not None)
     site = f" at {st.site}" if st.site else ""
     title = f"Stage {st.index}{' (recorded)' if recorded else ''}{site}"
+    if start is not None:
+        title += (start + timedelta(hours=st.start_hour)).strftime(", %a %d %b %Y")
     out = StageDetail(st.index, title, axis)
     y0, row_h = 6, 24
     route = " → ".join(st.handover_route.path) if st.handover_route else "handover"
