@@ -17,6 +17,7 @@ import stat
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from planner.jsonpos import key_part
 from planner.jsontext import InputError, parse_json_text
 from planner.plan import Plan
 from planner.scenario import RULE_KINDS, Scenario, ScenarioProblems
-from planner.suggest import allowed_keys, did_you_mean
+from planner.suggest import MAX_HINTS, allowed_keys, did_you_mean
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a scenario file
 # A plan file: the largest the tool writes is far smaller (jan-2025-phase1 with 3 alternatives:
@@ -60,33 +61,39 @@ def validation_problems(
     err: ValidationError, model: type[BaseModel] | None = None
 ) -> list[tuple[str, str]]:
     """(JSON path, message) per pydantic error, with 'did you mean' for a misspelt key (the
-    keys ``model`` allows there), a misspelt literal or a misspelt rule kind."""
+    keys ``model`` allows there), a misspelt literal or a misspelt rule kind (the first
+    MAX_HINTS problems: a file with thousands of errors is read as fast as before)."""
     problems: list[tuple[str, str]] = []
     for e in err.errors(include_url=False):
         cause = (e.get("ctx") or {}).get("error")
         if isinstance(cause, ScenarioProblems):
             problems.extend(cause.problems)
         else:
-            problems.append(_problem(e, model))
+            problems.append(_problem(e, model, did_you_mean if len(problems) < MAX_HINTS else _no))
     return problems
 
 
+def _no(word: object, allowed: Iterable[str]) -> str:
+    return ""
+
+
 _QUOTED = re.compile(r"'([^']*)'")
+Hint = Callable[[object, Iterable[str]], str]  # did_you_mean, or none after MAX_HINTS
 
 
-def _problem(e: Any, model: type[BaseModel] | None) -> tuple[str, str]:
+def _problem(e: Any, model: type[BaseModel] | None, hint: Hint) -> tuple[str, str]:
     loc, kind, ctx, found = tuple(e["loc"]), e["type"], e.get("ctx") or {}, e.get("input")
     path = json_path(loc)
     if kind == "missing":
         return path, "expected this field, found nothing"
     if kind == "extra_forbidden":
-        keys = allowed_keys(model, loc) if model is not None and loc else []
-        return path, "unknown key (not part of the format)" + did_you_mean(str(loc[-1]), keys)
+        keys = allowed_keys(model, loc) if model is not None and loc and hint is not _no else []
+        return path, "unknown key (not part of the format)" + hint(str(loc[-1]), keys)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return _tag_problem(path, ctx, found)
     msg = e["msg"].removeprefix("Value error, ")
-    hint = did_you_mean(found, _QUOTED.findall(ctx["expected"])) if "expected" in ctx else ""
-    return path, f"expected: {msg}; found {_found(found)}{hint}"
+    near = hint(found, _QUOTED.findall(ctx["expected"])) if "expected" in ctx else ""
+    return path, f"expected: {msg}; found {_found(found)}{near}"
 
 
 def _tag_problem(path: str, ctx: dict[str, Any], found: Any) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 CUTOFF = 0.6
 MAX_SUGGESTIONS = 3
 NEAR_BEST = 0.1  # a word much further than the closest one is no suggestion
+MAX_HINTS = 100  # problems of one file given a suggestion: the first ones
 WINDOW = 50  # words looked at either side of a word in a large set (see Choices)
 
 
@@ -136,4 +137,4 @@ def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(found.model_fields) if found is not None else []
 
 
-__all__ = ["Choices", "allowed_keys", "close_matches", "did_you_mean", "type_at"]
+__all__ = ["MAX_HINTS", "Choices", "allowed_keys", "close_matches", "did_you_mean", "type_at"]

@@ -16,7 +16,7 @@ from typing import Protocol
 from planner.scenario.base import Problem
 from planner.scenario.people import HostageCohort, PrisonerCohort
 from planner.scenario.places import Place, WithdrawalLine
-from planner.suggest import Choices, did_you_mean
+from planner.suggest import MAX_HINTS, Choices, did_you_mean
 
 UNKNOWN_ID = re.compile(r"expected (?:the id of )?an? ([a-z_ ]+?)(?: id)?, found '([^'\\]+)'$")
 
@@ -59,13 +59,15 @@ def ids_by_kind(sc: Scenario) -> dict[str, list[str]]:
 
 def with_hints(sc: Scenario, problems: list[Problem]) -> list[Problem]:
     """``problems``, each naming an unknown id of a kind the scenario has ending with
-    `` — did you mean 'x'?`` when some id of that kind is close."""
+    `` — did you mean 'x'?`` when some id of that kind is close (the first MAX_HINTS)."""
     kinds: dict[str, list[str]] | None = None
     near: dict[str, Choices] = {}  # kind -> its ids, sorted once
     out: list[Problem] = []
+    hinted = 0
     for path, message in problems:
-        m = UNKNOWN_ID.search(message)
+        m = UNKNOWN_ID.search(message) if hinted < MAX_HINTS else None
         if m is not None:
+            hinted += 1
             kinds = kinds if kinds is not None else ids_by_kind(sc)
             if m[1] in kinds:
                 choices = near.get(m[1]) or near.setdefault(m[1], Choices(kinds[m[1]]))
