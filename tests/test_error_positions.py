@@ -344,3 +344,13 @@ def test_the_locator_with_escapes_unicode_and_nesting() -> None:
     assert index.position('$["\\u001b"].a', key=True) == line_column(text, text.index('"a"'))
     nested = "[" * 60 + "]" * 60
     assert JsonIndex(nested).position("$" + "[0]" * 59) == (1, 60)
+
+
+def test_only_the_first_problems_get_a_hint() -> None:
+    from planner.scenario.hints import with_hints
+    from planner.suggest import MAX_HINTS
+
+    sc = load_scenario("gaza-2025-phase1")
+    problems = [("$.x", "expected the id of a cohort, found 'livng'")] * (MAX_HINTS + 5)
+    hinted = [m for _, m in with_hints(sc, problems) if m.endswith("did you mean 'living'?")]
+    assert len(hinted) == MAX_HINTS
