@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from planner.progress import step
 from planner.scenario import Scenario
 from planner.scenario.rules.base import BASIS_WORDS
 from planner.solver import minimal_conflict
@@ -96,6 +97,13 @@ class Binding(BaseModel):
 
 
 class Explanation(BaseModel):
+    """What ``explain`` found (``planner explain --json``). Infeasible: ``conflicts``, each a
+    minimal set of rule ids that cannot all hold, with the smallest change of each number that
+    resolves it (``fixes``). Feasible: ``binding``, the rules that cost the first objective
+    terms the most (gains when each is deleted or relaxed by a step), against ``baseline``.
+    ``feasible`` None and ``complete`` false mean time ran out: nothing is claimed for what is
+    listed in ``unfinished``."""
+
     model_config = ConfigDict(extra="forbid")
     scenario: str
     feasible: bool | None = Field(description="null: not decided (no answer within the time limit)")
@@ -265,7 +273,7 @@ class _Explaining:
             for conflict, rid, field, direction in wanted
         ]
         for (conflict, rid, field, _), fix in zip(
-            wanted, run_all(fix_task, tasks, self.jobs), strict=True
+            wanted, run_all(fix_task, tasks, self.jobs, what="smallest fixes"), strict=True
         ):
             self._record_fix(conflict, rid, field, fix)
 
@@ -313,6 +321,7 @@ class _Explaining:
                 for handle in pool.finished(pending):
                     i, j = pending.pop(handle)
                     answers[i, j] = handle.get()
+                    step("what binds: trials", len(answers), len(answers) + len(pending))
                     if j == 0 and _worth_relaxing(answers[i, 0], self.out.baseline):
                         for k, trial in enumerate(per_rule[i][1:], start=1):
                             pending[pool.submit(optimum_task, self._task(trial))] = (i, k)

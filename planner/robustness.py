@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +32,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.plan import Plan
+from planner.progress import shown, step
 from planner.scenario import Scenario
 
 Z95 = 1.959963984540054  # the normal quantile of a 95% interval
@@ -294,13 +294,7 @@ def percentiles(values: list[int]) -> dict[str, int]:
 
 
 def _progress(done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} futures")
-        sys.stderr.flush()
-        if done == total:
-            sys.stderr.write("\n")
+    step("futures", done, total)
 
 
 def _run_local(tasks: list[Task], jobs: int, report: Callable[[int, int], None]) -> list[Any]:
@@ -368,8 +362,8 @@ def robustness(
         (scenario_json, plan_json, sample(numbers, seed, i), sc.solver.seed, seconds_per_future)
         for i in range(samples)
     ]
-    report = _progress if progress else (lambda done, total: None)
-    with stopping(stop):
+    with stopping(stop), shown(None if progress else False):
+        report = _progress
         if dask is not None:
             raw = _run_dask(tasks, dask, report)
             engine = "dask"

@@ -8,6 +8,7 @@ from ortools.sat.python import cp_model
 
 from planner.model.builder import BuiltModel, build_model
 from planner.plan import Plan
+from planner.progress import step
 from planner.scenario import Scenario
 from planner.solver.decode import decode
 from planner.solver.run import SolverOptions, lexicographic
@@ -83,4 +84,5 @@ def find_alternatives(
                 status = "optimal" if run.all_optimal else "feasible"
                 plans.append(decode(sc, alt, run.values, run.term_values, status, seed))
                 found.append(run.values)
+                step("alternatives", len(plans), count)
     return plans

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from planner.progress import step
 from planner.solver.control import POLL_SECONDS, check_stop
 
 T = TypeVar("T")
@@ -44,23 +45,36 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
-def run_all(fn: Callable[[T], R], tasks: Sequence[T], jobs: int) -> list[R]:
+def run_all(
+    fn: Callable[[T], R], tasks: Sequence[T], jobs: int, *, what: str | None = None
+) -> list[R]:
     """``[fn(t) for t in tasks]``, in order, on up to ``jobs`` processes (1: in this
-    process). ``fn`` must be a top-level function and every task picklable."""
+    process). ``fn`` must be a top-level function and every task picklable. ``what``: name
+    the work for the progress display (``planner.progress``)."""
+
+    def done(n: int) -> None:
+        if what is not None:
+            step(what, n, len(tasks))
+
     if jobs <= 1 or len(tasks) <= 1:
         out = []
         for t in tasks:
             check_stop()
             out.append(fn(t))
+            done(len(out))
         return out
     check_stop()
     pool = _context().Pool(min(jobs, len(tasks)), initializer=_ignore_sigint)
     try:
-        pending = pool.map_async(fn, tasks, chunksize=1)
-        while not pending.ready():
-            pending.wait(POLL_SECONDS)
-            check_stop()
-        results = pending.get()
+        answers = pool.imap(fn, tasks, chunksize=1)  # in order, as each is ready
+        results: list[R] = []
+        while len(results) < len(tasks):
+            try:
+                results.append(answers.next(timeout=POLL_SECONDS))
+            except mp.TimeoutError:
+                check_stop()
+                continue
+            done(len(results))
         pool.close()
         return results
     except BaseException:
