@@ -199,15 +199,70 @@ def compare_plans(a: Plan, b: Plan) -> PlanComparison:
     return _compare(a, b)
 
 
+def export_plan(
+    plan: Plan,
+    fmt: str,
+    scenario: Scenario | None = None,
+    explanation: Explanation | None = None,
+) -> bytes:
+    """A plan as ``csv``, ``xlsx``, ``ics``, ``geojson`` or ``md`` (bytes, ready to write);
+    see ``planner.export`` and docs/exports.md. Raises InputError when the format needs what
+    is not given (ics: a scenario with start_time)."""
+    from planner.export import export_plan as _export
+
+    return _export(plan, fmt, scenario, explanation=explanation)
+
+
+def init_scenario(name: str, directory: str | Path) -> list[Path]:
+    """Copy a packaged seed or example into ``directory`` to start from (``planner init``)."""
+    from planner.starters import init_scenario as _init
+
+    return _init(name, directory)
+
+
+# Result types, importable from the package (``from planner import SolveResult``) but loaded
+# only when asked for, so that ``import planner.verifier`` still loads no solver.
+_LAZY = {
+    "SolveResult": "planner.solver",
+    "Explanation": "planner.explainer",
+    "VerifyReport": "planner.verifier",
+    "ExecutionRecord": "planner.record",
+    "Frontier": "planner.frontier",
+    "Robustness": "planner.robustness",
+    "PlanComparison": "planner.report.compare",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'planner' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
-    "compare_plans",
-    "explain",
-    "frontier",
+    "ExecutionRecord",
+    "Explanation",
+    "Frontier",
     "InputError",
     "Plan",
+    "PlanComparison",
+    "Robustness",
     "Scenario",
+    "SolveResult",
     "Stage",
+    "VerifyReport",
     "Withdrawal",
+    "compare_plans",
+    "explain",
+    "export_plan",
+    "frontier",
+    "init_scenario",
     "load_plan",
     "load_scenario",
     "record_json_schema",

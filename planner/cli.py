@@ -13,18 +13,31 @@ import contextlib
 import json
 import math
 import signal
-import sys
-import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from planner import progress
+from planner.cli_common import (
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_PIPE,
+    EXIT_TIMEOUT,
+    EXIT_VIOLATIONS,
+    STOP,
+    err,
+    out,
+    same_scenario,
+)
+from planner.cli_desk import cmd_compare, cmd_export, cmd_init, cmd_report
 from planner.cli_parser import parser
 from planner.errors import Interrupted, ModelInvalid
 from planner.io import (
     InputError,
     OutputError,
     check_output_path,
-    load_model,
     load_plan,
     load_scenario,
     plan_text_checked,
@@ -37,18 +50,8 @@ from planner.scenario import Scenario
 if TYPE_CHECKING:
     from planner.solver import SolveResult
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_TIMEOUT = 0, 1, 2, 3, 4
-EXIT_OUTPUT, EXIT_INTERRUPTED, EXIT_PIPE = 74, 130, 141
-STOP = threading.Event()  # the stop hook the command line passes to solve and explain
 MAX_TOP = 1000
-
-
-def _out(text: str) -> None:
-    write_stdout(text if text.endswith("\n") else text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+_out, _err = out, err
 
 
 def _params(items: list[str]) -> dict[str, object]:
@@ -69,13 +72,6 @@ def _params(items: list[str]) -> dict[str, object]:
     except ValueError as exc:
         raise InputError("command line", [("--param", str(exc))]) from None
     return out
-
-
-def same_scenario(path: str, name: str, sc: Scenario) -> None:
-    """A plan file given beside a scenario is a plan of that scenario; else InputError."""
-    if name != sc.name:
-        found = [("$.scenario", f"expected {sc.name!r} (the scenario given), found {name!r}")]
-        raise InputError(path, found)
 
 
 def _check_options(args: argparse.Namespace) -> None:
@@ -323,32 +319,6 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from planner.report.html import plan_html
-
-    check_output_path(args.output, inputs=[args.plan, args.scenario or args.plan, args.frontier])
-    plan = load_plan(args.plan)
-    sc = load_scenario(args.scenario) if args.scenario else None
-    if sc is not None:
-        same_scenario(args.plan, plan.scenario, sc)
-    front = None
-    if args.frontier:
-        from planner.frontier import Frontier
-
-        front = load_model(Frontier, args.frontier)
-    write_atomic(args.output, plan_html(plan, sc, front))
-    _out(f"wrote {args.output}")
-    return EXIT_OK
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from planner.report.compare import compare_plans, comparison_text
-
-    a, b = load_plan(args.plan_a), load_plan(args.plan_b)
-    _out(comparison_text(compare_plans(a, b), args.plan_a, args.plan_b))
-    return EXIT_OK
-
-
 COMMANDS = {
     "solve": cmd_solve,
     "replan": cmd_replan,
@@ -360,6 +330,8 @@ COMMANDS = {
     "frontier": cmd_frontier,
     "robustness": cmd_robustness,
     "report": cmd_report,
+    "export": cmd_export,
+    "init": cmd_init,
 }
 
 
@@ -398,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command not in SEARCHING:  # Ctrl-C raises KeyboardInterrupt at once
             return COMMANDS[args.command](args)
-        with _ctrl_c_stops():
+        with _ctrl_c_stops(), progress.shown():
             return COMMANDS[args.command](args)
     except InputError as exc:
         _err(exc.render())

@@ -154,9 +154,27 @@ def _read_capped(path: str | Path, cap: int, source: str) -> bytes:
     return b"".join(chunks)
 
 
+STDIN = "-"  # a scenario argument that reads standard input
+STDIN_SOURCE = "<stdin>"
+
+
+def _read_stdin(cap: int) -> bytes:
+    """At most cap bytes of standard input (a pipe, a file or a terminal), read to its end."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError(STDIN_SOURCE, [("$", "standard input is closed")])
+    data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise InputError(STDIN_SOURCE, [("$", f"more than {cap} bytes; the limit is {cap}")])
+    return bytes(data)
+
+
 def read_json_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """The text of a UTF-8 file of at most max_bytes, or raise InputError."""
-    data = _read_capped(path, max_bytes, str(path))
+    """The text of a UTF-8 file of at most max_bytes (``-``: standard input), or raise
+    InputError."""
+    reading_stdin = str(path) == STDIN
+    source = STDIN_SOURCE if reading_stdin else str(path)
+    data = _read_stdin(max_bytes) if reading_stdin else _read_capped(path, max_bytes, source)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -164,7 +182,7 @@ def read_json_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         where = (before.count("\n") + 1, len(before) - before.rfind("\n"))
         byte = f"0x{data[exc.start : exc.start + 1].hex()}"
         msg = f"not UTF-8 text at byte {exc.start}: {exc.reason} ({byte})"
-        raise InputError(str(path), [("$", msg)], [where]) from None
+        raise InputError(source, [("$", msg)], [where]) from None
 
 
 def read_json_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
@@ -226,11 +244,15 @@ def seed_names() -> list[str]:
 def load_scenario(path: str | Path | None = None) -> Scenario:
     """Load and fully validate a scenario file; no path: the packaged seed case.
 
-    A bare seed name (``"jan-2025-phase1"``) loads that packaged seed.
+    A bare seed name (``"jan-2025-phase1"``) loads that packaged seed; ``"-"`` reads the
+    scenario from standard input (reported as ``<stdin>``).
     Raises ``InputError`` listing every problem with its JSON path.
     """
     if path is None:
         path = default_scenario_path()
+    elif str(path) == STDIN:
+        text = read_json_text(STDIN)
+        return scenario_from_data(parse_json_text(text, STDIN_SOURCE), STDIN_SOURCE, text=text)
     elif not Path(path).exists():
         seeds = seed_names()
         if str(path) not in seeds:

@@ -237,6 +237,11 @@ class RecordPart(PlanModel):
 
 
 class Plan(PlanModel):
+    """A staged release plan (the plan contract; ``planner solve --json``): its scenario's
+    name, status, seed, objective values, withdrawal moves, stages (each: start hour, site,
+    hostages and prisoners by cohort, ids, transfers) and metrics. ``to_json()`` writes it,
+    ``planner.load_plan`` reads it back, ``to_frame()`` gives a pandas table."""
+
     scenario: str
     status: Literal["optimal", "feasible"]
     seed: Seed

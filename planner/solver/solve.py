@@ -27,7 +27,11 @@ MAX_ALTERNATIVES = 10  # plans in one answer; each is a full plan inside the pla
 
 
 class SolveResult(BaseModel):
-    """What a solve returns: a status, the plan (if any), the conflict (if infeasible)."""
+    """What a solve returns: ``status`` (optimal, feasible, infeasible, time_limit), the
+    ``plan`` (if one was found), the ``conflict`` (rule ids, if proved infeasible), the
+    independent verifier's report of the plan (``verification``) and the solver's figures.
+    ``time_limit`` (no answer in time) is never a verdict of infeasibility.
+    ``to_json()`` gives the plan contract."""
 
     model_config = ConfigDict(extra="forbid")
     scenario: str

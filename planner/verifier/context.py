@@ -45,7 +45,10 @@ class Violation(BaseModel):
 
 
 class VerifyReport(BaseModel):
-    """Every violation found in a plan; ``ok`` when there are none."""
+    """The independent verifier's report of a plan (``planner.verify``, ``planner check``):
+    every violation found, each with its rule id, basis (agreed term or planning assumption)
+    and numbers; ``ok`` when there are none. With an execution record, violations the record
+    made unavoidable are ``deviations``, reported apart. ``lines()`` gives them as text."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,0 +1,1 @@
+"""Small teaching scenarios; installed as ``planner.examples`` (``planner init minimal DIR``)."""
