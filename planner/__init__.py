@@ -9,7 +9,9 @@ report = verify(scenario, result.plan)
 
 from __future__ import annotations
 
+import sys
 import threading
+import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -243,6 +245,22 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """Importing a submodule binds it on its package under its own name; for the modules
+    whose name is also a library function (``planner.frontier``, ``planner.robustness``) the
+    function stays: ``planner.robustness(...)`` works however often it is called and whatever
+    was imported before (``from planner.robustness import Robustness`` still works)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_FUNCTIONS = frozenset({"frontier", "robustness", "explain", "verify", "solve"})
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

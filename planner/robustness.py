@@ -316,7 +316,9 @@ def _run_dask(tasks: list[Task], address: Any, report: Callable[[int, int], None
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - the extra is not installed
-        raise RuntimeError("--dask needs the dask extra: pip install 'planner[dask]'") from None
+        raise RuntimeError(
+            "--dask needs the dask extra: pip install 'exchange-logistics-planner[dask]'"
+        ) from None
     client = address if isinstance(address, Client) else Client(address)
     try:
         futures = client.map(run_future, tasks, pure=False)

@@ -162,10 +162,14 @@ def test_library_functions_are_not_shadowed_by_modules() -> None:
     """``planner.solve``/``verify``/``explain`` stay functions even after their modules load
     (importing a submodule rebinds the package attribute of the same name)."""
     code = (
-        "import planner.explainer, planner.solver, planner.verifier, planner.report.compare\n"
         "import planner\n"
-        "for name in ('solve', 'verify', 'explain', 'compare_plans', 'load_scenario'):\n"
+        "import planner.explainer, planner.solver, planner.verifier, planner.report.compare\n"
+        "import planner.frontier, planner.robustness, planner.export\n"
+        "from planner.robustness import Robustness\n"
+        "for name in ('solve', 'verify', 'explain', 'compare_plans', 'load_scenario',\n"
+        "             'frontier', 'robustness', 'export_plan', 'init_scenario'):\n"
         "    assert callable(getattr(planner, name)), name\n"
+        "    assert getattr(planner, name).__module__ in ('planner', 'planner.io'), name\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -292,7 +292,7 @@ def test_interactive_needs_plotly(plan_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(report_html.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(InputError) as err:
         plan_html(load_plan(plan_path), interactive=True)
-    assert "pip install 'planner[interactive]'" in str(err.value.problems)
+    assert "pip install 'exchange-logistics-planner[interactive]'" in str(err.value.problems)
 
 
 def test_interactive_embeds_plotly_inline(plan_path: Path) -> None:

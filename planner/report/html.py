@@ -100,7 +100,13 @@ def _interactive(views: list[dict[str, Any]]) -> list[str]:
         from planner.io import InputError
 
         raise InputError(
-            "report", [("--interactive", "needs plotly: pip install 'planner[interactive]'")]
+            "report",
+            [
+                (
+                    "--interactive",
+                    "needs plotly: pip install 'exchange-logistics-planner[interactive]'",
+                )
+            ],
         )
     from planner.report.interactive import plotly_charts
 
