@@ -61,6 +61,7 @@ def solve(
     params: Mapping[str, Any] | None = None,
     log: bool = False,
     stop: threading.Event | None = None,
+    conflict: bool = True,
 ) -> SolveResult:
     """Solve a scenario (settings default to its ``solver`` section); ``params`` passes CP-SAT
     parameters through by name, ``log`` prints CP-SAT's search log to stderr; setting ``stop``
@@ -78,6 +79,7 @@ def solve(
         params=params,
         log=log,
         stop=stop,
+        conflict=conflict,
     )
 
 

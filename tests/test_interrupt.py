@@ -20,7 +20,7 @@ import pytest
 from planner import explain, load_scenario, solve
 from planner.errors import Interrupted
 
-RUNS = 10
+RUNS = 5
 PRIOR = '{"prior": "plan file from an earlier run"}\n'
 
 
@@ -62,7 +62,7 @@ def test_sigint_mid_search_exits_130_and_keeps_the_prior_output(
     for i in range(RUNS):
         out.write_text(PRIOR)
         before = out.stat().st_mtime_ns
-        delay = 1.5 + 0.15 * i  # after start-up (imports take about 0.6 s), mid-search
+        delay = 1.5 + 0.3 * i  # after start-up (imports take about 0.6 s), mid-search
         code, took, err = _interrupt(
             [*argv, "-o", str(out)] if argv[0] == "solve" else argv, delay, tmp_path
         )

@@ -41,7 +41,8 @@ class SolveResult(BaseModel):
     conflict_minimal: bool = True
     conflict_found: bool = Field(
         default=True,
-        description="false: infeasible (proved), but time ran out before a conflict was found",
+        description="false: infeasible (proved), but no conflict was found: time ran out, or "
+        "none was asked for (solve(conflict=False))",
     )
     conflict_sentences: list[str] = Field(default_factory=list, description="in the rules' words")
     steps: list[StepReport] = Field(default_factory=list)
@@ -88,11 +89,13 @@ def solve(
     params: Mapping[str, Any] | None = None,
     log: bool = False,
     stop: threading.Event | None = None,
+    conflict: bool = True,
 ) -> SolveResult:
     """Solve a scenario; settings default to the scenario's ``solver`` section.
 
     Returns a SolveResult with status optimal/feasible (plan set, verified when ``check``),
-    infeasible (``conflict`` names a minimal set of conflicting rule ids), or time_limit.
+    infeasible (``conflict`` names a minimal set of conflicting rule ids; ``conflict=False``
+    skips that search when only the verdict is wanted), or time_limit.
     ``alternatives`` > 1 (at most ``MAX_ALTERNATIVES``) also looks for up to that many plans
     in all, each with a different structure (see ``find_alternatives``), within what is left
     of ``time_limit``: the limit bounds the whole solve. ``params`` passes CP-SAT parameters
@@ -110,7 +113,7 @@ def solve(
     check_routes(sc)
     began = time.monotonic()
     with stopping(stop):
-        return _solve(sc, limit, seed, workers, options, alternatives, check, began)
+        return _solve(sc, limit, seed, workers, options, alternatives, (check, conflict), began)
 
 
 def settings(
@@ -131,9 +134,10 @@ def _solve(
     workers: int,
     options: SolverOptions,
     alternatives: int,
-    check: bool,
+    wanted: tuple[bool, bool],
     began: float,
 ) -> SolveResult:
+    check, conflict = wanted  # verify the plan; find a minimal conflict when infeasible
     built = build_model(sc)
     result = SolveResult(
         scenario=sc.name,
@@ -148,7 +152,10 @@ def _solve(
     if run.infeasible:
         result.status = "infeasible"
         left = limit - (time.monotonic() - began)
-        add_conflict(result, sc, left, seed)
+        if conflict:
+            add_conflict(result, sc, left, seed)
+        else:
+            result.conflict_found = result.conflict_minimal = False
     elif run.values is not None:
         status = "optimal" if run.all_optimal else "feasible"
         plan = decode(sc, built, run.values, run.term_values, status, seed)
