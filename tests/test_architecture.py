@@ -101,6 +101,7 @@ def _mentions(tree: ast.AST, cls: type[RuleBase]) -> bool:
     return cls.kind_name() in _kind_constants(tree)
 
 
+@pytest.mark.slow
 def test_a_rule_kind_lives_in_three_modules_at_most() -> None:
     """Catalogue, builder, checker: nowhere else names a kind (by class or by kind string)."""
     trees = {module_name(p): ast.parse(p.read_text()) for p in MODULES}

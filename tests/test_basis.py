@@ -60,6 +60,7 @@ def test_check_reports_broken_terms_apart_from_failed_assumptions(
     assert "of agreed terms" in err and "of planning assumptions" in err
 
 
+@pytest.mark.slow
 def test_explain_says_which_numbers_are_assumptions() -> None:
     ex = explain(load_scenario(), jobs=1)
     by_rule = {b.rule: b for b in ex.binding}
@@ -73,6 +74,7 @@ def test_explain_says_which_numbers_are_assumptions() -> None:
     assert "other party" in by_rule["yellow-line-before-handover"].sentence
 
 
+@pytest.mark.slow
 def test_a_fix_says_whether_its_number_is_a_term_or_an_assumption() -> None:
     data = _edited({"living-within-72h": {"within_hours": 20}})
     ex = explain(scenario_from_data(data), jobs=1)

@@ -79,12 +79,14 @@ def _check(module: Any, name: str, expected: dict[str, int]) -> None:
 
 
 @pytest.mark.parametrize("name", ["seed-core", "tiny-core", "tiny-named-10"])
+@pytest.mark.slow
 def test_bare_and_milp_agree_with_the_planner(name: str) -> None:
     expected = _planner(name)
     for module in (bare, milp):
         _check(module, name, expected)
 
 
+@pytest.mark.slow
 def test_bare_agrees_with_the_planner_on_grouped_named_people() -> None:
     """named-100: the named people in groups of people named by the same rules."""
     _check(bare, "named-100", _planner("named-100"))

@@ -190,6 +190,7 @@ def test_solve_ids_writes_every_id(tmp_path: Path, seed_text: str) -> None:
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: Path(s).stem)
+@pytest.mark.slow
 def test_listed_form_verifies_and_lists_what_the_old_decoder_listed(source: str) -> None:
     sc = load_scenario(source)
     result = solve(sc, alternatives=2)
@@ -480,6 +481,7 @@ def scaled(factor: int) -> Scenario:
     return scenario_from_data(d)
 
 
+@pytest.mark.slow
 def test_a_scaled_scenario_decodes_and_verifies_in_constant_size(
     seed_text: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -94,6 +94,7 @@ def test_explain_cli_on_infeasible(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "within_hours 20 h -> 26 h" in out
 
 
+@pytest.mark.slow
 def test_seed_explain_lists_binding_rules_with_hours(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "--json"]) == 0
     ex = Explanation.model_validate_json(capsys.readouterr().out)
@@ -112,6 +113,7 @@ def test_seed_explain_lists_binding_rules_with_hours(capsys: pytest.CaptureFixtu
     assert "What binds" in out and "holders-preparation" in out and "+15" in out
 
 
+@pytest.mark.slow
 def test_alternatives_on_the_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "plan.json"
     assert main(["solve", "--alternatives", "5", "-o", str(out_file)]) == 0
@@ -177,6 +179,7 @@ def test_explain_is_the_same_on_one_process_and_on_a_pool() -> None:
     assert serial["feasible"] and serial["binding"]
 
 
+@pytest.mark.slow
 def test_a_feasible_scenario_needs_no_conflict_search(monkeypatch: pytest.MonkeyPatch) -> None:
     """The baseline solve decides feasibility: the free-assumption conflict search (slow on
     large cases) runs only for a scenario proved infeasible."""
@@ -190,6 +193,7 @@ def test_a_feasible_scenario_needs_no_conflict_search(monkeypatch: pytest.Monkey
     assert ex.feasible is True and ex.complete
 
 
+@pytest.mark.slow
 def test_a_trial_cut_short_gives_a_lower_bound_not_no_plan() -> None:
     """Dropping January 2025's stage gap leaves a model whose first term is found (52) long
     before it is proved; a trial cut short (by deterministic work: the same on every run)

@@ -46,6 +46,7 @@ def every_point_verified(sc: Scenario, fr: Frontier) -> None:
         assert all(p.plan.objective[t] == p.values[t] for t in fr.between)
 
 
+@pytest.mark.slow
 def test_the_seed_frontier_living_against_completion() -> None:
     """Must show 3. On the seed the two terms do not pull apart: one point, h42 and h339,
     and no plan completes sooner."""
@@ -100,6 +101,7 @@ def test_three_terms() -> None:
     no_point_dominates(fr)
 
 
+@pytest.mark.slow
 def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["frontier", "--between", "living_released_hour,completion_hour"]) == 0
     out = capsys.readouterr().out

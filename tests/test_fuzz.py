@@ -83,6 +83,7 @@ def assert_keeps_contract(case: Case, o: Outcome, capfd: pytest.CaptureFixture[s
 
 @fuzz_settings(400)
 @given(case=scenario_cases())
+@pytest.mark.slow
 def test_validate_mutated_scenarios(
     case: Case, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -93,6 +94,7 @@ def test_validate_mutated_scenarios(
 
 @fuzz_settings(120)
 @given(case=scenario_cases())
+@pytest.mark.slow
 def test_solve_mutated_scenarios(
     case: Case, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -118,6 +120,7 @@ def record_cases() -> Any:
 
 @fuzz_settings(60)
 @given(case=record_cases())
+@pytest.mark.slow
 def test_replan_mutated_records(
     case: Case, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -157,6 +160,7 @@ def run_process(argv: list[str], cwd: Path) -> Outcome:
 
 @fuzz_settings(3)
 @given(case=scenario_cases())
+@pytest.mark.slow
 def test_mutated_scenarios_in_a_real_process(case: Case, tmp_path: Path) -> None:
     for command in ("validate", "solve"):
         work = fresh(tmp_path, "p")
@@ -187,6 +191,7 @@ def _plan_texts(solved: dict[str, tuple[str, str]]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("command", ["check", "report", "compare"])
+@pytest.mark.slow
 def test_tampered_plans(
     command: str,
     solved: dict[str, tuple[str, str]],

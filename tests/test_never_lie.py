@@ -127,6 +127,7 @@ def test_explain_cli_cut_short_exits_4_and_says_what_is_unfinished(
     assert "no value of" not in out  # never "no value helps" for a number it could not try
 
 
+@pytest.mark.slow
 def test_binding_cut_short_is_partial_not_silent(time_runs_out: Any) -> None:
     sc = load_scenario()
     total = _calls(sc, time_limit=60)
@@ -230,6 +231,7 @@ def test_options_are_validated_before_anything_runs(
     assert time.monotonic() - began < 5  # refused, not solved
 
 
+@pytest.mark.slow
 def test_alternatives_stay_within_the_time_limit() -> None:
     """--time-limit bounds the whole solve, alternatives included (each used to get the full
     limit again). The January seed's first plan takes about a second; ten alternatives with

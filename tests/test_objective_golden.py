@@ -40,6 +40,7 @@ def test_objective_as_before(key: str) -> None:
     assert verify(sc, result.plan).ok
 
 
+@pytest.mark.slow
 def test_alternatives_objectives_as_before() -> None:
     sc = load_scenario()
     result = solve(sc, alternatives=3)

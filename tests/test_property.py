@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_claims import feasible
@@ -183,6 +184,7 @@ def check(data: dict[str, Any]) -> None:
         assert feasible(data, keep=[r for r in conflict if r != rid]), (conflict, rid)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(timing_rules())
 def test_timing_rules_plans_verify_and_conflicts_are_minimal(rules: list[dict[str, Any]]) -> None:
@@ -191,6 +193,7 @@ def test_timing_rules_plans_verify_and_conflicts_are_minimal(rules: list[dict[st
     check(data)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(logistics_rules())
 def test_logistics_rules_plans_verify_and_conflicts_are_minimal(

@@ -115,6 +115,7 @@ def test_one_seed_one_answer_on_every_engine() -> None:
     assert robustness(sc, samples=12, seed=4, jobs=2).deterministic() != one
 
 
+@pytest.mark.slow
 def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["robustness", "--samples", "4", "--jobs", "1", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
