@@ -42,7 +42,8 @@ class _Bars:
             self.bars[what] = bar
         if bar.total != total:
             bar.total = total
-        bar.n = done
+        if done != bar.n:
+            bar.update(done - bar.n)  # rates from tqdm's own clock
         bar.refresh()
 
     def close(self) -> None:

@@ -203,3 +203,41 @@ def test_stdin_errors_point_into_the_text(tmp_path: Path) -> None:
     assert "did you mean 'horizon_hours'?" in bad.stderr
     empty = _run(["validate", "-"], "", tmp_path)
     assert empty.returncode == 2 and empty.stderr.startswith("<stdin>")
+
+
+def _on_a_terminal(command: str) -> str:
+    """What ``sh -c command`` writes to a 100-column terminal (a pseudo-terminal)."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdout and stderr are the terminal
+        os.execvp("sh", ["sh", "-c", f"stty cols 100 rows 30; {command}"])
+    out = b""
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        out += data
+    os.waitpid(pid, 0)
+    return out.decode("utf-8", errors="replace")
+
+
+def test_progress_bars_on_a_terminal_and_never_in_a_pipe(tmp_path: Path) -> None:
+    planner_cmd = f"{sys.executable} -m planner.cli"
+    shown = _on_a_terminal(
+        f"{planner_cmd} robustness --samples 3 --jobs 1 --json > {tmp_path / 'a.json'}"
+    )
+    assert "futures:" in shown and "3/3" in shown
+    piped = subprocess.run(
+        [*planner_cmd.split(), "robustness", "--samples", "3", "--jobs", "1", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "futures:" not in piped.stderr and "futures:" not in piped.stdout
+    assert json.loads((tmp_path / "a.json").read_text()) == json.loads(piped.stdout) | {
+        "seconds": json.loads((tmp_path / "a.json").read_text())["seconds"]
+    }

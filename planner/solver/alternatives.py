@@ -64,6 +64,8 @@ def find_alternatives(
     found = [values]  # every build of the model numbers its variables the same way
     plans: list[Plan] = []
     whole = [True, False] if not _splits(best) else [False]
+    if count > 0:
+        step("alternatives", 0, count)
     for keep_whole in whole:
         for cohorts in (hostages, every):
             while len(plans) < count:
