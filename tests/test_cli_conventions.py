@@ -142,21 +142,9 @@ def test_init_never_overwrites_and_names_what_it_knows(
 
 
 def test_init_works_from_an_installed_package_and_any_folder(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "init", "withdrawal-first", "w"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = _run(["init", "withdrawal-first", "w"], "", tmp_path)
     assert out.returncode == 0, out.stderr
-    solved = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "solve", "w/scenario.json", "--json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    solved = _run(["solve", "w/scenario.json", "--json"], "", tmp_path)
     assert solved.returncode == 0, solved.stderr
     assert json.loads(solved.stdout)["scenario"] == "withdrawal-first"
 
