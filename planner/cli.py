@@ -35,6 +35,7 @@ from planner.cli_desk import cmd_compare, cmd_export, cmd_init, cmd_report
 from planner.cli_parser import parser
 from planner.errors import Interrupted, ModelInvalid
 from planner.io import (
+    STDIN,
     InputError,
     OutputError,
     check_output_path,
@@ -365,9 +366,19 @@ SEARCHING = {
 }  # commands whose Ctrl-C stops a CP-SAT search
 
 
+def _one_stdin(args: argparse.Namespace) -> None:
+    """Standard input can be read once: at most one input given as ``-``."""
+    names = ("scenario", "plan", "record", "previous", "plan_a", "plan_b", "explain")
+    given = [f for f in names if getattr(args, f, None) == STDIN]
+    if len(given) > 1:
+        msg = f"standard input can be read once; {' and '.join(given)} are both given as -"
+        raise InputError("command line", [("-", msg)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        _one_stdin(args)
         if args.command not in SEARCHING:  # Ctrl-C raises KeyboardInterrupt at once
             return COMMANDS[args.command](args)
         with _ctrl_c_stops(), progress.shown():

@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from planner.explainer import Explanation
 
 
+def _of_the_plan(path: str, found: str, scenario: str) -> None:
+    """A study given beside a plan (an explanation, a frontier, a robustness study) is of the
+    plan's scenario; else InputError."""
+    if found != scenario:
+        raise InputError(
+            path, [("$.scenario", f"expected {scenario!r} (the plan's), found {found!r}")]
+        )
+
+
 def _explanation(path: str | None, scenario: str) -> Explanation | None:
     """An explanation (planner explain --json) of the plan's scenario, or None."""
     if path is None:
@@ -29,8 +38,7 @@ def _explanation(path: str | None, scenario: str) -> Explanation | None:
     from planner.explainer import Explanation
 
     found: Explanation = load_model(Explanation, path)
-    if found.scenario != scenario:
-        raise InputError(path, [("$.scenario", f"expected {scenario!r}, found {found.scenario!r}")])
+    _of_the_plan(path, found.scenario, scenario)
     return found
 
 
@@ -48,12 +56,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         from planner.frontier import Frontier
 
         front = load_model(Frontier, args.frontier)
+        _of_the_plan(args.frontier, front.scenario, plan.scenario)
     if args.robustness:
         from planner.robustness import Robustness
 
         study = load_model(Robustness, args.robustness)
-        if sc is not None:
-            same_scenario(args.robustness, study.scenario, sc)
+        _of_the_plan(args.robustness, study.scenario, plan.scenario)
     page = plan_html(
         plan,
         sc,

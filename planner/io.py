@@ -58,7 +58,7 @@ def _found(value: Any) -> str:
 
 
 def validation_problems(
-    err: ValidationError, model: type[BaseModel] | None = None
+    err: ValidationError, model: type[BaseModel] | None = None, data: Any = None
 ) -> list[tuple[str, str]]:
     """(JSON path, message) per pydantic error, with 'did you mean' for a misspelt key (the
     keys ``model`` allows there), a misspelt literal or a misspelt rule kind (the first
@@ -69,7 +69,8 @@ def validation_problems(
         if isinstance(cause, ScenarioProblems):
             problems.extend(cause.problems)
         else:
-            problems.append(_problem(e, model, did_you_mean if len(problems) < MAX_HINTS else _no))
+            hint = did_you_mean if len(problems) < MAX_HINTS else _no
+            problems.append(_problem(e, model, hint, data))
     return problems
 
 
@@ -81,19 +82,30 @@ _QUOTED = re.compile(r"'([^']*)'")
 Hint = Callable[[object, Iterable[str]], str]  # did_you_mean, or none after MAX_HINTS
 
 
-def _problem(e: Any, model: type[BaseModel] | None, hint: Hint) -> tuple[str, str]:
+def _problem(e: Any, model: type[BaseModel] | None, hint: Hint, data: Any) -> tuple[str, str]:
     loc, kind, ctx, found = tuple(e["loc"]), e["type"], e.get("ctx") or {}, e.get("input")
     path = json_path(loc)
     if kind == "missing":
         return path, "expected this field, found nothing"
     if kind == "extra_forbidden":
-        keys = allowed_keys(model, loc) if model is not None and loc and hint is not _no else []
+        known = model is not None and loc and hint is not _no
+        keys = allowed_keys(model, loc, data) if known else []
         return path, "unknown key (not part of the format)" + hint(str(loc[-1]), keys)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return _tag_problem(path, ctx, found)
     msg = e["msg"].removeprefix("Value error, ")
+    if _is_a_name(loc):  # sensitive: what was found is not repeated, not even in an error
+        return path, f"expected: {msg}; found a value that is not repeated here (a name)"
     near = hint(found, _QUOTED.findall(ctx["expected"])) if "expected" in ctx else ""
     return path, f"expected: {msg}; found {_found(found)}{near}"
+
+
+def _is_a_name(loc: tuple[Any, ...]) -> bool:
+    """A member's name (``….members[i].name``), or a part of one."""
+    return any(
+        loc[i] == "members" and isinstance(loc[i + 1], int) and loc[i + 2] == "name"
+        for i in range(len(loc) - 2)
+    )
 
 
 def _tag_problem(path: str, ctx: dict[str, Any], found: Any) -> tuple[str, str]:
@@ -171,12 +183,12 @@ def _read_stdin(cap: int) -> bytes:
 
 def read_json_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     """The text of a UTF-8 file of at most max_bytes (``-``: standard input), or raise
-    InputError."""
-    reading_stdin = str(path) == STDIN
-    source = STDIN_SOURCE if reading_stdin else str(path)
-    data = _read_stdin(max_bytes) if reading_stdin else _read_capped(path, max_bytes, source)
+    InputError. A byte order mark at the start (some editors write one) is left out: no
+    editor shows it, so lines and columns are counted as the editor shows them."""
+    source = source_name(path)
+    data = _read_stdin(max_bytes) if str(path) == STDIN else _read_capped(path, max_bytes, source)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         before = data[: exc.start].decode("utf-8")  # valid up to the bad byte
         where = (before.count("\n") + 1, len(before) - before.rfind("\n"))
@@ -187,14 +199,19 @@ def read_json_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def read_json_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
     """Parse a JSON file of at most max_bytes, or raise InputError (see ``parse_json_text``)."""
-    return parse_json_text(read_json_text(path, max_bytes=max_bytes), str(path))
+    return parse_json_text(read_json_text(path, max_bytes=max_bytes), source_name(path))
+
+
+def source_name(path: str | Path) -> str:
+    """How messages name an input: its path, or ``<stdin>`` for ``-``."""
+    return STDIN_SOURCE if str(path) == STDIN else str(path)
 
 
 def _validate(model: type[BaseModel], data: Any, source: str, text: str | None = None) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise located(InputError(source, validation_problems(err, model)), text) from None
+        raise located(InputError(source, validation_problems(err, model, data)), text) from None
 
 
 def located(exc: InputError, text: str | None) -> InputError:
@@ -219,8 +236,8 @@ def scenario_from_data(
 
 def load_json_model(model: type[BaseModel], path: str | Path, max_bytes: int) -> Any:
     """A JSON file validated as ``model``; InputError with each problem's line and column."""
-    text = read_json_text(path, max_bytes=max_bytes)
-    return _validate(model, parse_json_text(text, str(path)), str(path), text)
+    text, source = read_json_text(path, max_bytes=max_bytes), source_name(path)
+    return _validate(model, parse_json_text(text, source), source, text)
 
 
 def seeds_dir() -> Path:

@@ -22,9 +22,16 @@ TOKENS = re.compile(STRING + r'|[\[\]{}:,]|[^\s\[\]{}:,"]+', re.S)
 _NEWLINES = re.compile("\n")
 
 
+_PATH_CHARS = re.compile(r'[.\[\]"\\]')
+
+
 def key_part(key: str) -> str:
-    """One step of a JSON path; keys with control characters (or empty) are shown escaped."""
-    return f".{key}" if key.isprintable() and key else f"[{json.dumps(key)}]"
+    r"""One step of a JSON path: ``.key``, or ``["key"]`` (JSON-escaped) for a key that is
+    empty, has control characters or has a character of the path's own syntax (``. [ ] " \``),
+    so that ``{"a.b": 1}`` and ``{"a": {"b": 1}}`` have different paths."""
+    if key and key.isprintable() and not _PATH_CHARS.search(key):
+        return f".{key}"
+    return f"[{json.dumps(key)}]"
 
 
 def _key(token: str) -> str:

@@ -198,7 +198,44 @@ def parse_json_text(text: str, source: str) -> Any:
         raise InputError(source, [("$", "arrays and objects nested too deep")]) from None
     if duplicates:
         raise _duplicate_error(source, text)
+    if _SURROGATE_ESCAPE.search(text):  # only a \uD800-\uDFFF escape can make one
+        _refuse_lone_surrogates(data, source, text)
     return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(data: Any, source: str, text: str) -> None:
+    """A string holding half of a UTF-16 pair (``"\\ud800"`` alone) is no text: no output
+    could be written with it. InputError at the first, with its path."""
+    stack: list[tuple[str, Any]] = [("$", data)]
+    while stack:
+        path, node = stack.pop()
+        items: list[tuple[str, Any]] = []
+        if isinstance(node, dict):
+            items = [(f"{path}{key_part(k)}", v) for k, v in node.items()]
+            for key in node:
+                if not _is_text(key):
+                    _raise_surrogate(source, text, f"{path}{key_part(key)}", "the key")
+        elif isinstance(node, list):
+            items = [(f"{path}[{i}]", v) for i, v in enumerate(node)]
+        elif isinstance(node, str) and not _is_text(node):
+            _raise_surrogate(source, text, path, "a string")
+        stack.extend(reversed(items))
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _raise_surrogate(source: str, text: str, path: str, what: str) -> None:
+    msg = f"{what} holds a lone UTF-16 surrogate (a \\uD800-\\uDFFF escape without its pair)"
+    raise InputError(source, [(path, msg)]).located(text)
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from planner.jsonpos import key_part
 from planner.scenario import Problem, ScenarioProblems
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def route_problems(sc: Scenario, g: nx.Graph | None = None) -> list[Problem]:
             if sc.place(area) is not None and not any(leg(g, area, s) for s in sc.sites):
                 problems.append(
                     (
-                        f"$.hostage_cohorts[{i}].held_in.{area}",
+                        f"$.hostage_cohorts[{i}].held_in{key_part(area)}",
                         f"no route from holding area {area!r} to any handover site",
                     )
                 )

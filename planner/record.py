@@ -416,10 +416,11 @@ def checked_record(sc: Scenario, rec: ExecutionRecord) -> ExecutionRecord:
 def load_record(path: str, sc: Scenario) -> ExecutionRecord:
     """Read an execution record file and check it against ``sc``; raises
     ``planner.io.InputError`` listing every problem with its JSON path, line and column."""
-    from planner.io import parse_json_text, read_json_text
+    from planner.io import parse_json_text, read_json_text, source_name
 
     text = read_json_text(path)
-    return record_from_data(parse_json_text(text, str(path)), sc, str(path), text=text)
+    source = source_name(path)
+    return record_from_data(parse_json_text(text, source), sc, source, text=text)
 
 
 def record_from_data(
@@ -434,7 +435,7 @@ def record_from_data(
     try:
         record = ExecutionRecord.model_validate(data)
     except ValidationError as err:
-        problems = validation_problems(err, ExecutionRecord)
+        problems = validation_problems(err, ExecutionRecord, data)
         raise located(InputError(source, problems), text) from None
     problems = record_problems(sc, record)
     if problems:

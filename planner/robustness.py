@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from planner.plan import Plan
 from planner.progress import shown, step
@@ -223,11 +223,11 @@ class RuleShare(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rule: str
     basis: str
-    holds: int = Field(description="futures whose final plan keeps the rule")
-    share: float
-    low: float = Field(description="95% Wilson interval, low end")
-    high: float
-    broke_plan: int = Field(description="futures in which the plan as planned broke it")
+    holds: int = Field(ge=0, description="futures whose final plan keeps the rule")
+    share: float = Field(ge=0, le=1, description="holds over the futures decided")
+    low: float = Field(ge=0, le=1, description="95% Wilson interval, low end")
+    high: float = Field(ge=0, le=1, description="95% Wilson interval, high end")
+    broke_plan: int = Field(ge=0, description="futures in which the plan as planned broke it")
 
 
 class NumberEffect(BaseModel):
@@ -235,8 +235,10 @@ class NumberEffect(BaseModel):
     number: str
     range: tuple[int, int]
     nominal: int
-    broken_when_above: float | None = Field(description="share of futures broken, sampled above")
-    broken_when_not_above: float | None
+    broken_when_above: float | None = Field(
+        ge=0, le=1, description="share of futures broken, sampled above"
+    )
+    broken_when_not_above: float | None = Field(ge=0, le=1)
 
 
 class Robustness(BaseModel):
@@ -245,12 +247,12 @@ class Robustness(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     scenario: str
-    samples: int
+    samples: int = Field(ge=1, le=MAX_SAMPLES)
     seed: int
     engine: str
     numbers: list[UncertainNumber]
-    held_as_planned: int
-    replanned: int
+    held_as_planned: int = Field(ge=0)
+    replanned: int = Field(ge=0)
     infeasible: list[int] = Field(
         default_factory=list, description="futures with no plan of the rest (proved)"
     )
@@ -264,6 +266,18 @@ class Robustness(BaseModel):
     completion_hour: dict[str, int] = Field(default_factory=dict)
     numbers_break: list[NumberEffect] = Field(default_factory=list)
     seconds: float = 0.0
+
+    @model_validator(mode="after")
+    def _counts_within_the_samples(self) -> Robustness:
+        """A study read back from a file (``planner report --robustness``) counts no more
+        futures than it sampled."""
+        decided = self.samples - len(self.undecided)
+        if self.held_as_planned + self.replanned + len(self.infeasible) > self.samples:
+            raise ValueError("held_as_planned + replanned + infeasible exceed samples")
+        for share in self.rules:
+            if share.holds > decided or share.broke_plan > self.samples:
+                raise ValueError(f"rule {share.rule!r}: more futures than the study sampled")
+        return self
 
     def deterministic(self) -> dict[str, Any]:
         """The study without its timing and engine: the same for one seed, whatever ran it."""

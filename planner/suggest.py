@@ -130,11 +130,30 @@ def _model_of(tp: Any) -> type[BaseModel] | None:
     return models[0] if len(models) == 1 else None
 
 
-def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys the object holding ``loc``'s last key may have ([]: not known). For a rule,
+def allowed_keys(
+    model: type[BaseModel], loc: tuple[Any, ...], data: Any = None
+) -> list[str]:
+    """The keys the object holding ``loc``'s last key may have, as the file spells them (a
+    field's alias, ``$schema``), less those it has already ([]: not known). For a rule,
     pydantic's location holds the rule's kind, which names the class."""
     found = _model_of(type_at(model, loc[:-1]))
-    return list(found.model_fields) if found is not None else []
+    if found is None:
+        return []
+    present = set(_object_at(data, loc[:-1]) or ())
+    keys = [field.alias or name for name, field in found.model_fields.items()]
+    return [k for k in keys if k not in present]
+
+
+def _object_at(data: Any, loc: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The object of ``data`` at a pydantic location (parts naming no key, such as a rule's
+    kind tag, are passed over); None when there is none."""
+    node = data
+    for part in loc:
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        in_object = isinstance(node, dict) and isinstance(part, str) and part in node
+        if in_list or in_object:
+            node = node[part]
+    return node if isinstance(node, dict) else None
 
 
 __all__ = ["MAX_HINTS", "Choices", "allowed_keys", "close_matches", "did_you_mean", "type_at"]

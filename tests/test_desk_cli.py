@@ -16,6 +16,8 @@ from planner import load_scenario, solve
 from planner.cli import main
 from planner.export import FORMATS, SUFFIXES
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 @pytest.fixture(scope="module")
 def plan_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -71,8 +73,11 @@ def test_export_xlsx_reads_back(plan_file: Path, tmp_path: Path) -> None:
     assert main(["export", str(plan_file), "--scenario", "gaza-2025-phase1", "-o", str(out)]) == 0
     book = openpyxl.load_workbook(out)
     assert {"stages", "transfers", "withdrawals", "rules"} <= set(book.sheetnames)
-    header = [c.value for c in book["rules"][1]]
-    assert "status" in " ".join(str(h) for h in header).lower() or "verifier" in str(header)
+    rows = [[c.value for c in row] for row in book["rules"].iter_rows()]
+    assert rows[0][:5] == ["id", "kind", "basis", "rule", "status"]
+    statuses = {row[0]: row[4] for row in rows[1:]}
+    scenario = load_scenario("gaza-2025-phase1")
+    assert statuses == {r.id: "held" for r in scenario.rules}  # planner check: all hold
 
 
 def test_report_with_explanation_and_robustness(
@@ -102,3 +107,44 @@ def test_report_with_explanation_and_robustness(
     other.write_text(explanation.read_text().replace("gaza-2025-phase1", "jan-2025-phase1"))
     assert main([*args[:-2], "--explain", str(other)]) == 2
     assert "$.scenario" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--explain", "--robustness", "--frontier"])
+def test_report_refuses_a_study_of_another_scenario(
+    option: str, plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commands = {
+        "--explain": ["explain", "minimal", "--json"],
+        "--robustness": ["robustness", "minimal", "--samples", "2", "--jobs", "1", "--json"],
+        "--frontier": ["frontier", "minimal", "--between", "living_released_hour,stage_count"],
+    }
+    argv = commands[option]
+    argv = [argv[0], str(ROOT / "examples" / "minimal.json"), *argv[2:]]
+    if option == "--frontier":
+        argv.append("--json")
+    assert main(argv) == 0
+    study = tmp_path / "study.json"
+    study.write_text(capsys.readouterr().out)
+    page = tmp_path / "r.html"
+    assert main(["report", str(plan_file), "-o", str(page), option, str(study)]) == 2
+    err = capsys.readouterr().err
+    assert "$.scenario" in err and "'gaza-2025-phase1' (the plan's), found 'minimal'" in err
+    assert not page.exists()
+
+
+def test_a_study_with_impossible_numbers_is_refused(
+    plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["robustness", "--samples", "2", "--jobs", "1", "--json"]) == 0
+    study = json.loads(capsys.readouterr().out)
+    expected = {"share": "$.rules[0].share: expected: Input should be less than or equal to 1",
+                "holds": "more futures than the study sampled"}  # fmt: skip
+    for edit in ({"share": 5.0}, {"holds": 999}):
+        bad = json.loads(json.dumps(study))
+        bad["rules"][0].update(edit)
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps(bad))
+        page = tmp_path / "r.html"
+        assert main(["report", str(plan_file), "-o", str(page), "--robustness", str(path)]) == 2
+        assert expected[next(iter(edit))] in capsys.readouterr().err
+        assert not page.exists()

@@ -187,17 +187,36 @@ def test_a_record_points_into_its_own_file(tmp_path: Path) -> None:
 
 
 def test_data_without_text_keeps_the_old_form() -> None:
-    data = {**BASE, "horizon_hourz": 3}
+    data = {k: v for k, v in BASE.items() if k != "horizon_hours"} | {"horizon_hourz": 3}
     with pytest.raises(InputError) as err:
         scenario_from_data(data, "tiny")
-    assert err.value.render() == (
+    assert err.value.render().splitlines() == [
+        "tiny: $.horizon_hours: expected this field, found nothing",
         "tiny: $.horizon_hourz: unknown key (not part of the format) — did you mean "
-        "'horizon_hours'?"
-    )
-    assert err.value.problems == [
-        ("$.horizon_hourz", "unknown key (not part of the format) — did you mean 'horizon_hours'?")
+        "'horizon_hours'?",
     ]
-    assert err.value.positions == [None]
+    assert err.value.positions == [None, None]
+
+
+def test_a_dotted_key_is_not_taken_for_a_nested_one(tmp_path: Path) -> None:
+    text = '{\n  "solver": {"seed": 1},\n  "solver.seed": 5\n}\n'
+    path = tmp_path / "dot.json"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    lines = err.value.render().splitlines()
+    assert f'{path}:3:3: $["solver.seed"]: unknown key (not part of the format)' in lines
+
+
+def test_no_suggestion_of_a_key_the_object_has_and_keys_as_spelt() -> None:
+    """A misspelt copy beside the real key is only an extra key (suggesting the key it has
+    would make a duplicate); a field with an alias is suggested as the file spells it."""
+    with pytest.raises(InputError) as err:
+        scenario_from_data({**BASE, "horizon_hourz": 3}, "tiny")
+    assert err.value.problems == [("$.horizon_hourz", "unknown key (not part of the format)")]
+    with pytest.raises(InputError) as err:
+        scenario_from_data({**BASE, "$shema": "x.json"}, "tiny")
+    assert err.value.problems[0][1].endswith("did you mean '$schema'?")
 
 
 def test_the_cli_prints_file_line_column_and_exits_2(tmp_path: Path) -> None:
@@ -259,8 +278,10 @@ def test_did_you_mean_in_a_large_set_stays_fast_and_finds_the_id() -> None:
 
 # --- the locator, against a reference built with json.dumps -------------------------------
 
-KEYS = st.text(
-    alphabet=st.characters(blacklist_characters=".[]", blacklist_categories=("Cs",)), max_size=6
+# keys with the path's own characters (. [ ] " \) included: their paths are quoted, so that
+# {"a.b": 1} and {"a": {"b": 1}} are told apart
+KEYS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6) | st.sampled_from(
+    ["a.b", "a", "b", "[0]", 'q"', "x\\y", ""]
 )
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 VALUES = st.recursive(

@@ -15,6 +15,8 @@ from tinyscen import BASE
 from planner.cli import main
 from planner.io import InputError, json_path, scenario_from_data
 
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
 
 def write(tmp_path: Path, data: Any, name: str = "s.json") -> str:
     p = tmp_path / name
@@ -167,3 +169,49 @@ def test_a_member_id_of_the_form_of_any_cohorts_generated_ids_is_refused(member:
         scenario_from_data(data)
     assert "$.hostage_cohorts[0].members[0].id" in str(err.value)
     assert "generated id" in str(err.value)
+
+
+def test_coordinates_are_strict_numbers() -> None:
+    data = json.loads((ROOT_DIR / "examples" / "logistics.json").read_text())
+    data["places"][0].update(lat=31.5, lon=34)
+    assert scenario_from_data(copy.deepcopy(data)).places[0].lon == 34.0
+    for lat, lon in ((True, 34.0), ("31.5", 34.0), (31.5, None), (91.0, 34.0)):
+        bad = copy.deepcopy(data)
+        bad["places"][0].update(lat=lat, lon=lon)
+        with pytest.raises(InputError):
+            scenario_from_data(bad)
+
+
+def test_a_lone_surrogate_is_refused_with_its_place(tmp_path: Path) -> None:
+    from planner.io import load_scenario
+
+    path = tmp_path / "s.json"
+    text = (ROOT_DIR / "examples" / "minimal.json").read_text()
+    path.write_text(text.replace('"title": "', '"title": "\\ud800', 1))
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert "$.title: a string holds a lone UTF-16 surrogate" in err.value.render()
+    assert err.value.positions[0] is not None
+    paired = tmp_path / "ok.json"
+    paired.write_text(text.replace('"title": "', '"title": "\\ud83d\\ude00 ', 1))
+    assert load_scenario(paired).title.startswith("\U0001f600")
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    from planner.io import load_scenario
+
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + (ROOT_DIR / "examples" / "minimal.json").read_bytes())
+    assert load_scenario(path).name == "minimal"
+
+
+def test_a_members_name_is_never_repeated_in_an_error() -> None:
+    data = copy.deepcopy(BASE)
+    data["hostage_cohorts"][0]["members"] = [
+        {"id": "m-1", "name": "SECRET" * 50},
+        {"id": "m-2", "name": ["SECRET"]},
+    ]
+    with pytest.raises(InputError) as err:
+        scenario_from_data(data)
+    text = err.value.render()
+    assert "SECRET" not in text and text.count("members[") == 2

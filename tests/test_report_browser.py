@@ -59,7 +59,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         # a persistent context: Playwright passes --user-data-dir (the new empty profile)
         context = p.chromium.launch_persistent_context(
             str(profile), executable_path=executable, args=FLAGS, headless=True,
-            viewport={"width": 1150, "height": 900}, offline=False,
+            viewport={"width": 1150, "height": 900}, offline=True,
         )  # fmt: skip
         try:
             yield context

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from planner.jsonpos import key_part
 from planner.scenario.base import CohortCount, Id, Problem, Strict
 
 
@@ -72,7 +73,8 @@ class HostageCohort(Strict):
             return
         for area in self.held_in:
             if kinds.get(area) != "holding_area":
-                yield (f"{base}.{area}", f"expected a place of kind holding_area, found {area!r}")
+                found = f"expected a place of kind holding_area, found {area!r}"
+                yield (f"{base}{key_part(area)}", found)
         if sum(self.held_in.values()) != self.count:
             yield (
                 base,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictFloat, model_validator
 
 from planner.scenario.base import Distribution, Flag, Hours, Id, Percent, Strict
 
@@ -29,7 +29,7 @@ class Place(Strict):
         default=False,
         description="true: a destination outside the region, for exile (abroad rules need one)",
     )
-    lat: float | None = Field(
+    lat: StrictFloat | None = Field(
         default=None,
         ge=-90,
         le=90,
@@ -37,7 +37,7 @@ class Place(Strict):
         "(planner export --format geojson); never used in planning",
         examples=[31.5],
     )
-    lon: float | None = Field(
+    lon: StrictFloat | None = Field(
         default=None,
         ge=-180,
         le=180,

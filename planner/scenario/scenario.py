@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictInt, field_validator, model_validator
 
+from planner.jsonpos import key_part
 from planner.scenario.base import (
     MAX_COHORTS,
     MAX_HORIZON_HOURS,
@@ -312,7 +313,7 @@ def cross_check(sc: Scenario) -> list[Problem]:
         if cohort not in everyone:
             problems.append(
                 (
-                    f"$.objective.priorities.{cohort}",
+                    f"$.objective.priorities{key_part(cohort)}",
                     f"expected the id of a cohort, found {cohort!r}",
                 )
             )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from planner.jsonpos import key_part
 from planner.scenario.base import Distribution, Hour, Id, People, Problem, Rate, SignedHours, names
 from planner.scenario.rules.base import Relax, RuleBase, rule_kind
 
@@ -122,7 +123,10 @@ class ExchangeRatioRule(RuleBase):
         for ref in self.per_hostage:
             if sc.hostage(ref) is None:
                 known = False
-                yield (f".per_hostage.{ref}", f"expected the id of a hostage cohort, found {ref!r}")
+                yield (
+                    f".per_hostage{key_part(ref)}",
+                    f"expected the id of a hostage cohort, found {ref!r}",
+                )
         if known:
             yield from self._face_totals(sc)
 
