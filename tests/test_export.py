@@ -10,7 +10,7 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -303,7 +303,7 @@ def test_md_has_every_stage_and_what_binds(plan: Plan, scenario: Scenario) -> No
         assert f"h{st.start_hour} (" in text  # the clock beside the hour
     for r in scenario.rules:
         assert r.describe(scenario) in text
-    assert "## What binds" in text and "hours 36 h -> 24 h \\| a day" in text
+    assert "## What binds" in text and "hours 36 h -&gt; 24 h \\| a day" in text
     assert "| holders-preparation | assumption |" in text
     bare = export_plan(plan, "md").decode("utf-8")
     assert "--scenario" in bare and "## What binds" not in bare
@@ -393,3 +393,175 @@ def test_importing_the_plan_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------- untrusted text
+
+CONTROL = "\x1b[31m\x00\x07\x7f\x85"  # ESC, NUL, BEL, DEL, a C1 (NEL)
+CONTROL_ESCAPED = "\\u001b[31m\\u0000\\u0007\\u007f\\u0085"
+
+
+def with_site(plan: Plan, site: str, **update: Any) -> Plan:
+    """The plan with its first stage handed over at ``site`` (and ``update`` of the plan)."""
+    stages = [plan.stages[0].model_copy(update={"site": site}), *plan.stages[1:]]
+    return plan.model_copy(update={"stages": stages, **update})
+
+
+def raw_controls(text: str, allowed: str = "") -> list[str]:
+    return [c for c in text if (ord(c) < 32 or 0x7F <= ord(c) <= 0x9F) and c not in allowed]
+
+
+def test_clean_text_escapes_control_characters() -> None:
+    from planner.export.common import clean_text, sheet_text
+
+    assert clean_text("a" + CONTROL + "b") == "a" + CONTROL_ESCAPED + "b"
+    assert clean_text("tab\there\r\nand\rthere", "\t\n") == "tab\there\nand\nthere"
+    assert clean_text("tab\t") == "tab\\u0009"
+    assert clean_text("plain, ünïcode …") == "plain, ünïcode …"
+    assert sheet_text("=1+2") == "'=1+2" and sheet_text("ok=1") == "ok=1"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_control_characters_never_reach_a_file(plan: Plan, scenario: Scenario, fmt: str) -> None:
+    data = scenario.model_dump(mode="json")
+    data["title"] = "Title" + CONTROL
+    for place in data["places"]:
+        place["description"] = "place" + CONTROL
+    dirty = Scenario.model_validate(data)
+    odd = with_site(plan, "site" + CONTROL, lines_not_reached=["line" + CONTROL])
+    out = export_plan(odd, fmt, dirty)  # openpyxl raised IllegalCharacterError
+    text = _xlsx_text(out) if fmt == "xlsx" else out.decode("utf-8")
+    assert raw_controls(text, "\r\n\t") == []
+    text = text.replace("\r\n ", "")  # iCalendar folds long lines
+    if fmt == "xlsx":
+        stages = sheet_dicts(load_workbook(io.BytesIO(out))["stages"])
+        assert stages[0]["site"] == "site" + CONTROL_ESCAPED
+    elif fmt == "geojson":
+        described = [f["properties"]["description"] for f in json.loads(out)["features"]]
+        assert "place" + CONTROL_ESCAPED in described
+    else:
+        doubled = fmt in ("md", "ics")  # both escape a backslash with one
+        assert "site" + CONTROL_ESCAPED.replace("\\", "\\\\" if doubled else "\\") in text
+
+
+# ---------------------------------------------------------------------------------- clock range
+
+
+def test_clock_times_past_the_calendar_are_refused(plan: Plan, scenario: Scenario) -> None:
+    tz = scenario.start_time.tzinfo if scenario.start_time is not None else None
+    late_start = scenario.model_copy(update={"start_time": datetime(9000, 1, 1, tzinfo=tz)})
+    far = late(plan, 9_000_000)  # about 1,027 years: past 9999
+    for fmt in FORMATS:
+        with pytest.raises(InputError, match="clock time out of range") as err:
+            export_plan(far, fmt, late_start, source="far.json")  # was OverflowError
+        path, message = err.value.problems[0]
+        assert path == "$.stages[0].start_hour" and f"+ {far.stages[0].start_hour} h" in message
+        assert err.value.source == "far.json"
+    assert export_plan(far, "csv")  # hours only: no clock, nothing out of range
+
+
+def test_a_clock_time_past_the_calendar_in_utc_is_refused(plan: Plan, scenario: Scenario) -> None:
+    """The local time fits, its UTC time (the ics times, the xlsx stamp) does not."""
+    from planner.export.common import plan_hours
+
+    minus5 = timezone(timedelta(hours=-5))
+    last = max(h for _, h in plan_hours(plan) if h is not None)
+    start = datetime(9999, 12, 31, 23, tzinfo=minus5) - timedelta(hours=last)
+    edge = scenario.model_copy(update={"start_time": start})
+    for fmt in FORMATS:
+        with pytest.raises(InputError, match="clock time out of range"):
+            export_plan(plan, fmt, edge)  # ics: OverflowError in astimezone
+    naive = scenario.model_copy(update={"start_time": start.replace(tzinfo=None)})
+    assert Calendar.from_ical(export_plan(plan, "ics", naive))  # floating times fit
+
+
+def test_the_report_axis_refuses_clock_times_past_the_calendar() -> None:
+    from planner.report.axis import TimeAxis, time_axis
+
+    start = datetime(9999, 12, 1, tzinfo=UTC)
+    with pytest.raises(InputError, match="clock time out of range") as err:
+        time_axis(0, 9_000_000, 0, 600, start)  # was OverflowError in planner report
+    assert err.value.problems[0][0] == "$.start_time" and "9000000 h" in err.value.problems[0][1]
+    assert time_axis(0, 500, 0, 600, start).ticks  # 21 days fit
+    assert TimeAxis(0, 10, 0, 600, start).clock(9_000_000) == "h9e+06"  # no date, no crash
+
+
+# ---------------------------------------------------------------------------------- formulas
+
+
+def test_spreadsheet_cells_never_start_a_formula(plan: Plan, scenario: Scenario) -> None:
+    odd = with_site(late(plan, -1000), '=HYPERLINK("http://x","y")')
+    odd = odd.model_copy(
+        update={"withdrawals": [odd.withdrawals[0].model_copy(update={"line": "@SUM(A1)"})]}
+    )
+    wb = load_workbook(io.BytesIO(export_plan(odd, "xlsx", scenario)))
+    ws = wb["stages"]
+    header = [c.value for c in ws[1]]
+    first = ws[2]
+    site = first[header.index("site")]
+    assert site.value == '\'=HYPERLINK("http://x","y")' and site.data_type == "s"
+    hour = first[header.index("start_hour")]
+    assert hour.value == odd.stages[0].start_hour < 0 and hour.data_type == "n"
+    line = wb["withdrawals"]["B2"]
+    assert line.value == "'@SUM(A1)" and line.data_type == "s"
+    text_cells = [c for row in wb["stages"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert all(c.data_type == "s" for c in text_cells)
+    rows = csv_rows(export_plan(odd, "csv", scenario))
+    assert rows[0]["site"] == '\'=HYPERLINK("http://x","y")'
+    assert rows[0]["start_hour"] == str(odd.stages[0].start_hour)  # a number, not quoted
+    assert next(r for r in rows if r["row"] == "withdrawal")["line"] == "'@SUM(A1)"
+    for cell_text in ("+1", "-1", "\tx", "\rx"):
+        weird = with_site(plan, cell_text)
+        got = csv_rows(export_plan(weird, "csv"))[0]["site"]
+        assert got.startswith("'"), cell_text
+
+
+# ---------------------------------------------------------------------------------- replan rules
+
+
+def test_structural_deviations_are_rules_rows(replanned: Plan, scenario: Scenario) -> None:
+    from planner.verifier import verify
+
+    deviations = {v.rule for v in verify(scenario, replanned).deviations}
+    assert any(r.startswith("plan/") for r in deviations)  # plan/people: the record's count
+    wb = load_workbook(io.BytesIO(export_plan(replanned, "xlsx", scenario)))
+    rules = sheet_dicts(wb["rules"])
+    assert {r["id"] for r in rules if r["status"] == "deviation"} == deviations
+    assert [r["id"] for r in rules][: len(scenario.rules)] == [r.id for r in scenario.rules]
+    text = export_plan(replanned, "md", scenario).decode("utf-8")
+    assert f"departs from the scenario {len(deviations)} time(s)" in text
+    assert f"all {len(scenario.rules)} rules held" in text
+
+
+# ---------------------------------------------------------------------------------- md injection
+
+
+def test_md_text_cannot_start_a_block_or_carry_html() -> None:
+    from planner.export.to_md import md_text
+
+    assert md_text("a\nb\r\nc") == "a b c"
+    assert md_text("# h") == "\\# h" and md_text("  - x") == "  \\- x"
+    assert md_text("12. x") == "12\\. x" and md_text("+ y") == "\\+ y"
+    assert md_text("> q") == "&gt; q" and md_text("a & <b>") == "a &amp; &lt;b&gt;"
+    assert md_text("| t") == "\\| t" and cell("| t |") == "\\| t \\|"
+    assert cell(-3) == "-3"  # numbers as they are
+
+
+def test_md_inputs_cannot_inject_markdown(plan: Plan, scenario: Scenario) -> None:
+    evil = scenario.model_copy(update={"title": "Evil\n# Heading <script>alert(1)</script>"})
+    hostages = {"# cohort\n## two": 1, **plan.stages[0].hostages}
+    stages = [plan.stages[0].model_copy(update={"hostages": hostages}), *plan.stages[1:]]
+    odd = with_site(plan, "<img src=x onerror=alert(1)>").model_copy(
+        update={"lines_not_reached": ["x\n# not a heading", "1. y"]}
+    )
+    odd = odd.model_copy(update={"stages": [stages[0].model_copy(
+        update={"site": "<img src=x onerror=alert(1)>"}), *stages[1:]]})  # fmt: skip
+    text = export_plan(odd, "md", evil).decode("utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "# Exchange plan: Evil # Heading &lt;script&gt;alert(1)&lt;/script&gt;"
+    assert [ln for ln in lines if ln.startswith("#") and not ln.startswith(("## ", "### "))] == [
+        lines[0]
+    ]
+    assert not any(ln.startswith(("## Heading", "## two", "# not", "1.")) for ln in lines)
+    assert "<script" not in text and "<img" not in text and "&lt;img src=x" in text
+    assert "x # not a heading, 1\\. y" in text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from planner.export.common import DEFAULT_SOURCE, check_inputs
+from planner.export.common import DEFAULT_SOURCE, check_clock, check_inputs
 from planner.io import InputError
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def export_plan(
                 )
             ],
         )
+    check_clock(plan, scenario, source)
     return _export(plan, fmt, scenario, explanation, source)
 
 
@@ -77,11 +78,11 @@ def _export(
     if fmt == "csv":
         from planner.export.to_csv import export_csv
 
-        return export_csv(plan, scenario)
+        return export_csv(plan, scenario, source)
     if fmt == "xlsx":
         from planner.export.to_xlsx import export_xlsx
 
-        return export_xlsx(plan, scenario)
+        return export_xlsx(plan, scenario, source)
     if fmt == "ics":
         from planner.export.to_ics import export_ics
 
@@ -92,4 +93,4 @@ def _export(
         return export_geojson(plan, scenario, source)
     from planner.export.to_md import export_md
 
-    return export_md(plan, scenario, explanation)
+    return export_md(plan, scenario, explanation, source)

@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import datetime
 
-from planner.export.common import iso, member_cohorts
+from planner.export.common import DEFAULT_SOURCE, iso, member_cohorts, sheet_text
 from planner.export.rows import (
     Record,
     records_of_stage,
@@ -56,21 +56,24 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)  # a number, negative ones too, is never quoted as text
+    return sheet_text(value)
 
 
-def _timed(rec: Record, start: datetime | None) -> Record:
+def _timed(rec: Record, start: datetime | None, source: str) -> Record:
     out = dict(rec)
     for h in HOUR_COLUMNS:
-        out[h.replace("_hour", "_time")] = iso(start, rec.get(h))
+        out[h.replace("_hour", "_time")] = iso(start, rec.get(h), source)
     return out
 
 
-def export_csv(plan: Plan, scenario: Scenario | None) -> bytes:
+def export_csv(plan: Plan, scenario: Scenario | None, source: str = DEFAULT_SOURCE) -> bytes:
+    """The csv's bytes; text cells cleaned and kept from reading as formulas (sheet_text)."""
     start = scenario.start_time if scenario is not None else None
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS)
     writer.writeheader()
     for rec in plan_records(plan, scenario):
-        writer.writerow({k: _cell(v) for k, v in _timed(rec, start).items()})
+        writer.writerow({k: _cell(v) for k, v in _timed(rec, start, source).items()})
     return buf.getvalue().encode("utf-8")

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from planner.export.common import check_inputs, iso, need_scenario
+from planner.export.common import check_inputs, clean_text, iso, need_scenario
 from planner.export.rows import plan_fields
 from planner.plan import Plan
 from planner.scenario import Scenario
@@ -141,6 +141,18 @@ def _route_features(plan: Plan, scenario: Scenario) -> tuple[list[Feature], list
     return features, missing
 
 
+def _cleaned(value: Any) -> Any:
+    """Every string of a JSON value (keys too) through clean_text: no control character, raw
+    or JSON-escaped, in the file."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
+
+
 def export_geojson(plan: Plan, scenario: Scenario | None, source: str = "export") -> bytes:
     sc = need_scenario("GeoJSON", scenario, source)
     check_inputs(plan, sc, source)
@@ -157,5 +169,5 @@ def export_geojson(plan: Plan, scenario: Scenario | None, source: str = "export"
         },
         "features": places + routes,
     }
-    text = json.dumps(collection, indent=2, ensure_ascii=False)
+    text = json.dumps(_cleaned(collection), indent=2, ensure_ascii=False)
     return (_PAIR.sub(r"[\1, \2]", text) + "\n").encode("utf-8")

@@ -10,11 +10,11 @@ it ends when it starts).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
-from planner.export.common import check_inputs, need_clock
+from planner.export.common import DEFAULT_SOURCE, check_inputs, clean_text, clock_at, need_clock
 from planner.export.rows import range_text
 from planner.plan import Plan, Stage, Transfer, Withdrawal
 from planner.scenario import Scenario
@@ -22,8 +22,10 @@ from planner.scenario import Scenario
 PRODID = "-//planner//exchange plan//EN"
 
 
-def _at(start: datetime, hour: int) -> datetime:
-    at = start + timedelta(hours=hour)
+def _at(start: datetime, hour: int, source: str = DEFAULT_SOURCE) -> datetime:
+    """The event time: UTC with an offset, floating without (clock_at checks the UTC time)."""
+    at = clock_at(start, hour, source)
+    assert at is not None
     return at.astimezone(UTC) if at.utcoffset() is not None else at
 
 
@@ -43,14 +45,15 @@ def _ids(named: list[str], ranges: dict[str, list[tuple[int, int]]]) -> str:
 def _event(
     uid: str, summary: str, description: list[str], span: tuple[datetime, datetime], stamp: datetime
 ) -> Event:
+    """One VEVENT; its text cleaned (newlines kept in the description, which escapes them)."""
     ev = Event()
-    ev.add("uid", uid)
+    ev.add("uid", clean_text(uid))
     ev.add("dtstamp", stamp)
     ev.add("dtstart", span[0])
     if span[1] != span[0]:
         ev.add("dtend", span[1])
-    ev.add("summary", summary)
-    ev.add("description", "\n".join(description))
+    ev.add("summary", clean_text(summary))
+    ev.add("description", clean_text("\n".join(description), "\t\n"))
     return ev
 
 
@@ -126,21 +129,24 @@ def export_ics(plan: Plan, scenario: Scenario | None, source: str = "export") ->
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"Exchange plan: {plan.scenario}")
+    cal.add("x-wr-calname", clean_text(f"Exchange plan: {plan.scenario}"))
     name = plan.scenario
     for st in plan.stages:
         summary, lines = _handover(plan, st, start)
-        span = (_at(start, st.start_hour), _at(start, st.handover_complete_hour))
+        span = (_at(start, st.start_hour, source), _at(start, st.handover_complete_hour, source))
         cal.add_component(
             _event(f"{name}-handover-{st.index}@planner", summary, lines, span, stamp)
         )
         for k, tr in enumerate(st.transfers, start=1):
             summary, lines = _transfer(st, k, tr)
-            span = (_at(start, tr.arrival_hour - tr.travel_hours), _at(start, tr.arrival_hour))
+            span = (
+                _at(start, tr.arrival_hour - tr.travel_hours, source),
+                _at(start, tr.arrival_hour, source),
+            )
             uid = f"{name}-transfer-{st.index}-{k}@planner"
             cal.add_component(_event(uid, summary, lines, span, stamp))
     for i, w in enumerate(plan.withdrawals, start=1):
         summary, lines = _withdrawal(plan, w, scenario)
-        span = (_at(start, w.start_hour), _at(start, w.complete_hour))
+        span = (_at(start, w.start_hour, source), _at(start, w.complete_hour, source))
         cal.add_component(_event(f"{name}-withdrawal-{i}@planner", summary, lines, span, stamp))
     return cal.to_ical()

@@ -1,16 +1,21 @@
 """Markdown briefing memo: summary, withdrawals, stages, who each stage releases (ids and
 counts), transfers, a re-plan's record, the rules with the verifier's word (with the scenario)
 and what binds (with an explanation from ``planner explain --json``). Clock times beside the
-hours when the scenario has a start_time. Pipes in table cells are escaped."""
+hours when the scenario has a start_time. Every text of the plan, the scenario or the explanation
+goes through :func:`md_text` (table cells through :func:`cell`): it cannot start a heading, a
+list or a quote, nor carry HTML or a line break."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from planner.export.common import (
+    DEFAULT_SOURCE,
     RuleStatus,
+    clean_text,
     clock_at,
     member_cohorts,
     offset_text,
@@ -39,14 +44,52 @@ STATUS_WORDS = {
 }
 
 
-def cell(text: object) -> str:
-    """A table cell: backslashes and pipes escaped, newlines as spaces."""
-    value = "" if text is None else str(text)
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+# a line starting so is a heading, quote, list, rule, fence or table row: the mark is escaped
+_BLOCK_MARK = re.compile(r"^(\s*)([#>+*|=_`~-])")
+_ORDERED = re.compile(r"^(\s*\d+)([.)])")
+_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def md_text(value: object, *, pipes: bool = False) -> str:
+    """Text of the inputs as Markdown shows it literally: control characters as their escapes
+    (clean_text), tabs and newlines as spaces, backslashes doubled, ``& < >`` as HTML entities,
+    a leading ``# > - + * |`` (and ``= _ ` ~``) or ``1.`` escaped with a backslash; ``pipes``
+    (a table cell): every ``|`` escaped."""
+    text = clean_text(value, "\t\n").replace("\t", " ").replace("\n", " ")
+    text = text.replace("\\", "\\\\")
+    for char, entity in _ENTITIES:
+        text = text.replace(char, entity)
+    if pipes:
+        text = text.replace("|", "\\|")
+    text = _BLOCK_MARK.sub(r"\1\\\2", text)
+    return _ORDERED.sub(r"\1\\\2", text)
+
+
+class Markdown(str):
+    """Text this module wrote as Markdown (its own words, numbers, and texts of the inputs
+    already through :func:`md_text`): a table cell as it is."""
+
+
+def cell(value: object) -> str:
+    """A table cell: :func:`md_text` with pipes escaped; numbers and Markdown as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, Markdown):
+        return str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return md_text(value, pipes=True)
+
+
+def joined(values: Iterable[object], sep: str = ", ") -> str:
+    """Texts of the inputs, each through :func:`md_text`, joined."""
+    return sep.join(md_text(v) for v in values)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    out = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    """A GitHub table; ``header`` is Markdown (this module's words; texts of the inputs already
+    through ``cell``), each row's values go through :func:`cell`."""
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return out + [""]
 
@@ -54,14 +97,15 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
 class Clock:
     """Hours as ``h38``, with the clock time beside them when t=0 is known."""
 
-    def __init__(self, start: datetime | None):
+    def __init__(self, start: datetime | None, source: str = DEFAULT_SOURCE):
         self.start = start
+        self.source = source
 
     def __call__(self, hour: int | None) -> str:
         if hour is None:
-            return "—"
-        at = clock_at(self.start, hour)
-        return f"h{hour}" if at is None else f"h{hour} ({at:%a %d %b %Y %H:%M})"
+            return Markdown("—")
+        at = clock_at(self.start, hour, self.source)
+        return Markdown(f"h{hour}" if at is None else f"h{hour} ({at:%a %d %b %Y %H:%M})")
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -86,10 +130,10 @@ def _summary(plan: Plan, statuses: list[RuleStatus] | None, at: Clock) -> list[s
     out.append(f"- Completion (the last stage ends): {at(m.completion_hour)}.")
     out.append(
         f"- Released: {m.hostages_released} hostages, {m.prisoners_released} prisoners."
-        + (f" Not released: {_counts(plan.unreleased)}." if plan.unreleased else "")
+        + (f" Not released: {md_text(_counts(plan.unreleased))}." if plan.unreleased else "")
     )
     if plan.lines_not_reached:
-        out.append(f"- Conditional lines not moved to: {', '.join(plan.lines_not_reached)}.")
+        out.append(f"- Conditional lines not moved to: {joined(plan.lines_not_reached)}.")
     out += _objective(plan)
     return out + [""]
 
@@ -99,14 +143,16 @@ def _verdict(statuses: list[RuleStatus] | None) -> str:
         return "- Verified: not here (no scenario given; give --scenario for the rules)."
     broken = [r for r in statuses if r.status == "broken"]
     departed = [r for r in statuses if r.status == "deviation"]
+    rules = sum(1 for r in statuses if r.kind != "structure")
     if not broken and departed:
         return (
-            f"- Verified: the independent verifier finds all {len(statuses)} rules held for "
-            f"the planned rest; the execution record departs from {len(departed)} of them "
-            "(facts, not faults of the plan; see Rules)."
+            f"- Verified: the independent verifier finds all {rules} rules held for the "
+            f"planned rest; the execution record departs from the scenario {len(departed)} "
+            f"time(s): {joined(r.id for r in departed)} (facts, not faults of the plan; see "
+            "Rules)."
         )
     if not broken:
-        return f"- Verified: the independent verifier finds all {len(statuses)} rules held."
+        return f"- Verified: the independent verifier finds all {rules} rules held."
     return (
         f"- Verified: the independent verifier rejects the plan; {len(broken)} rule(s) "
         "broken (see Rules)."
@@ -121,7 +167,8 @@ def _objective(plan: Plan) -> list[str]:
         "their best):"
     ]
     for i, (term, value) in enumerate(plan.objective.items(), start=1):
-        out.append(f"  {i}. {TERM_WORDS.get(term, term)} (`{term}`): {value}")
+        words = TERM_WORDS.get(term) or md_text(term)
+        out.append(f"  {i}. {words} (`{md_text(term)}`): {value}")
     return out
 
 
@@ -185,7 +232,9 @@ def _who(plan: Plan, members: dict[str, str] | None) -> list[str]:
     for st in plan.stages:
         hostages = _people(st.hostages, st.hostage_ids, st.hostage_ranges, members)
         prisoners = _people(st.prisoners, st.prisoner_ids, st.prisoner_ranges, members)
-        out.append(f"- Stage {st.index}: hostages {hostages}. Prisoners {prisoners}.")
+        out.append(
+            f"- Stage {st.index}: hostages {md_text(hostages)}. Prisoners {md_text(prisoners)}."
+        )
     return out + [""]
 
 
@@ -219,7 +268,7 @@ def _record(plan: Plan, at: Clock) -> list[str]:
         "## Execution record",
         "",
         f"Facts up to {at(rec.now_hour)}: the first {rec.stages} stage(s) and the moves to "
-        f"{', '.join(rec.lines) or 'no line'} happened; the rest is planned.",
+        f"{joined(rec.lines) or 'no line'} happened; the rest is planned.",
         "",
     ]
     if rec.deviations:
@@ -227,7 +276,7 @@ def _record(plan: Plan, at: Clock) -> list[str]:
         out += table(["rule", "basis", "stage", "deviation"], rows)
     if rec.given_up:
         proved = "" if rec.given_up_proved else " (not proved the fewest)"
-        out += [f"Rules the rest could not keep, given up{proved}: {', '.join(rec.given_up)}.", ""]
+        out += [f"Rules the rest could not keep, given up{proved}: {joined(rec.given_up)}.", ""]
     return out
 
 
@@ -250,23 +299,27 @@ def _rules(statuses: list[RuleStatus] | None) -> list[str]:
     return out
 
 
-def _status(status: str, messages: list[str]) -> str:
-    words = STATUS_WORDS.get(status, status)
-    return f"{words}: {'; '.join(messages)}" if messages else words
+def _status(status: str, messages: list[str]) -> Markdown:
+    words = STATUS_WORDS.get(status) or md_text(status, pipes=True)
+    if not messages:
+        return Markdown(words)
+    return Markdown(f"{words}: {md_text('; '.join(messages), pipes=True)}")
 
 
 def _binding(ex: Explanation) -> list[str]:
     out = ["## What binds", ""]
     if ex.feasible is False:
         out.append("The explanation finds no plan; its conflicts:")
-        out += [f"- {', '.join(c.rules)}: {' '.join(c.sentences)}" for c in ex.conflicts]
+        out += [f"- {joined(c.rules)}: {joined(c.sentences, ' ')}" for c in ex.conflicts]
         return out + [""]
     if not ex.binding:
         return out + ["No rule binds the first objective terms.", ""]
     terms = list(ex.baseline)
     best = "proved optimal" if ex.baseline_proved else "best found, not proved optimal"
     out += [
-        f"Baseline ({best}): " + ", ".join(f"{t} {v}" for t, v in ex.baseline.items()) + ".",
+        f"Baseline ({best}): "
+        + ", ".join(f"{md_text(t)} {v}" for t, v in ex.baseline.items())
+        + ".",
         "Hours gained in each term if the rule is dropped or relaxed by one step (>= marks a "
         "relaxed optimum not proved in time, a lower bound; assumption: a planning belief, "
         "cheap to revisit; term: agreed, a change needs the other party).",
@@ -276,28 +329,39 @@ def _binding(ex: Explanation) -> list[str]:
         [b.rule, b.basis, b.change, *(_gain(b.gains, t, b.proved) for t in terms)]
         for b in ex.binding
     ]
-    out += table(["rule", "basis", "change", *terms], rows)
+    out += table(["rule", "basis", "change", *(cell(t) for t in terms)], rows)
     if ex.unfinished:
-        out += ["Not finished (time ran out):", *(f"- {u}" for u in ex.unfinished), ""]
+        out += ["Not finished (time ran out):", *(f"- {md_text(u)}" for u in ex.unfinished), ""]
     return out
 
 
-def _gain(gains: dict[str, int], term: str, proved: bool) -> str:
+def _gain(gains: dict[str, int], term: str, proved: bool) -> Markdown:
     if term not in gains:
-        return "not settled"
-    return ("" if proved else ">=") + f"{gains[term]:+d}"
+        return Markdown("not settled")
+    return Markdown(("" if proved else "&gt;=") + f"{gains[term]:+d}")
 
 
-def export_md(plan: Plan, scenario: Scenario | None, explanation: Explanation | None) -> bytes:
+def export_md(
+    plan: Plan,
+    scenario: Scenario | None,
+    explanation: Explanation | None,
+    source: str = DEFAULT_SOURCE,
+) -> bytes:
+    """The memo's bytes (UTF-8); every text of the inputs through md_text or cell."""
     start = scenario.start_time if scenario is not None else None
-    at = Clock(start)
+    at = Clock(start, source)
     title = scenario.title if scenario is not None and scenario.title else plan.scenario
     clock = (
         f"Hours from t=0; t=0 is {start.isoformat()}, clock times are {offset_text(start)}."
         if start is not None
         else "Hours from t=0 (the scenario's start_time is not given, so no clock times)."
     )
-    out = [f"# Exchange plan: {title}", "", f"Scenario `{plan.scenario}`. {clock}", ""]
+    out = [
+        f"# Exchange plan: {md_text(title)}",
+        "",
+        f"Scenario `{md_text(plan.scenario)}`. {clock}",
+        "",
+    ]
     statuses = rule_statuses(scenario, plan) if scenario is not None else None
     out += _summary(plan, statuses, at)
     out += _withdrawals(plan, at)

@@ -20,10 +20,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from planner.export.common import (
+    DEFAULT_SOURCE,
+    clean_text,
     clock_at,
     member_cohorts,
     offset_text,
     rule_statuses,
+    sheet_text,
 )
 from planner.export.rows import stage_records, transfer_records, withdrawal_records
 from planner.plan import Plan
@@ -53,9 +56,9 @@ HOUR_TIMES = {
 }
 
 
-def _wall_clock(start: datetime | None, hour: int | None) -> datetime | None:
+def _wall_clock(start: datetime | None, hour: int | None, source: str) -> datetime | None:
     """A naive datetime on the scenario's wall clock (Excel cells carry no time zone)."""
-    at = clock_at(start, hour)
+    at = clock_at(start, hour, source)
     return at.replace(tzinfo=None) if at is not None else None
 
 
@@ -66,21 +69,32 @@ def _columns(base: Sequence[str], start: datetime | None) -> list[str]:
     return list(base) + [HOUR_TIMES[c] for c in base if c in HOUR_TIMES]
 
 
+def _append(ws: Any, values: list[Any]) -> None:
+    """A row: numbers, booleans and datetimes as they are; any other value as a text cell
+    (``data_type`` ``"s"``, never a formula) of :func:`sheet_text`."""
+    ws.append([v if v is None or isinstance(v, int | float | datetime) else sheet_text(v)
+               for v in values])  # fmt: skip
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def _sheet(
     wb: Workbook,
     title: str,
     columns: list[str],
     rows: list[dict[str, Any]],
     start: datetime | None,
+    source: str = DEFAULT_SOURCE,
 ) -> None:
     ws = wb.create_sheet(title)
     zone = f" ({offset_text(start)})" if start is not None else ""
-    ws.append([c + zone if c in HOUR_TIMES.values() else c for c in columns])
+    _append(ws, [c + zone if c in HOUR_TIMES.values() else c for c in columns])
     for rec in rows:
         values = dict(rec)
         for hour, time in HOUR_TIMES.items():
-            values[time] = _wall_clock(start, rec.get(hour))
-        ws.append([values.get(c) for c in columns])
+            values[time] = _wall_clock(start, rec.get(hour), source)
+        _append(ws, [values.get(c) for c in columns])
     _style(ws, columns)
 
 
@@ -161,20 +175,22 @@ def _stamp(start: datetime | None) -> datetime:
     return start.astimezone(UTC).replace(tzinfo=None)
 
 
-def export_xlsx(plan: Plan, scenario: Scenario | None) -> bytes:
+def export_xlsx(plan: Plan, scenario: Scenario | None, source: str = DEFAULT_SOURCE) -> bytes:
+    """The workbook's bytes; text cells cleaned and kept from reading as formulas."""
     start = scenario.start_time if scenario is not None else None
     members = member_cohorts(scenario)
     wb = Workbook()
     wb.remove(wb.active)
-    _sheet(wb, "stages", _columns(STAGE_COLUMNS, start), stage_records(plan, members), start)
-    _sheet(
-        wb, "transfers", _columns(TRANSFER_COLUMNS, start), transfer_records(plan, members), start
-    )
-    _sheet(wb, "withdrawals", _columns(WITHDRAWAL_COLUMNS, start), withdrawal_records(plan), start)
+    for title, base, rows in (
+        ("stages", STAGE_COLUMNS, stage_records(plan, members)),
+        ("transfers", TRANSFER_COLUMNS, transfer_records(plan, members)),
+        ("withdrawals", WITHDRAWAL_COLUMNS, withdrawal_records(plan)),
+    ):
+        _sheet(wb, title, _columns(base, start), rows, start, source)
     _sheet(wb, "rules", list(RULE_COLUMNS), _rule_rows(plan, scenario), None)
     _sheet(wb, "plan", ["name", "value"], _plan_rows(plan, start), None)
     wb.properties.creator = "planner"
-    wb.properties.title = f"Exchange plan: {plan.scenario}"
+    wb.properties.title = clean_text(f"Exchange plan: {plan.scenario}")
     wb.properties.created = wb.properties.modified = _stamp(start)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:

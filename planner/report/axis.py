@@ -1,15 +1,48 @@
 """The hour axis of the report's charts: pixel positions of hours, and its ticks: one per day
 at local midnight when the scenario has a ``start_time`` (labelled with the date), round hours
-otherwise. Plain numbers only; the templates draw them."""
+otherwise. Plain numbers only; the templates draw them. A start_time that puts the span's clock
+times outside the calendar (years 1 to 9999, in UTC too) is refused (``InputError``)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 HOUR_STEPS = (1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440)
 CHAR_PX = 6.4  # the width of one character at the charts' 11 px font, roughly
+
+
+def shifted(start_time: datetime, hour: float) -> datetime | None:
+    """t=0 plus ``hour`` hours; None when it (or its UTC time) is outside the calendar."""
+    try:
+        at = start_time + timedelta(hours=hour)
+        if at.utcoffset() is not None:
+            at.astimezone(UTC)
+    except OverflowError:
+        return None
+    return at
+
+
+def check_clock(start_time: datetime, first: int, last: int, source: str = "report") -> None:
+    """Every clock time of hours ``first``..``last`` (a day either side, for the midnights) is
+    in the calendar; else an InputError naming the hour."""
+    for hour in (first, last):
+        if any(shifted(start_time, h) is None for h in (hour - 24, hour, hour + 24)):
+            from planner.io import InputError
+
+            raise InputError(
+                source,
+                [
+                    (
+                        "$.start_time",
+                        f"clock time out of range: t=0 ({start_time.isoformat()}) + {hour} h "
+                        "is outside the calendar (years 1 to 9999, in UTC too, with a day to "
+                        "spare); give a scenario whose start_time leaves room for the plan's "
+                        "hours, or no start_time (hours only)",
+                    )
+                ],
+            )
 
 
 def text_px(text: str) -> float:
@@ -51,9 +84,10 @@ class TimeAxis:
 
     def clock(self, hour: float) -> str:
         """``h42 (12 Oct 06:00)`` with a start time, ``h42`` without."""
-        if self.start_time is None:
+        at = shifted(self.start_time, hour) if self.start_time is not None else None
+        if at is None:
             return f"h{hour:g}"
-        return f"h{hour:g} ({(self.start_time + timedelta(hours=hour)).strftime('%d %b %H:%M')})"
+        return f"h{hour:g} ({at.strftime('%d %b %H:%M')})"
 
 
 def nice_step(span: float, most: int) -> int:
@@ -71,8 +105,9 @@ def hour_ticks(axis: TimeAxis, most: int = 12, clock: bool = False) -> list[Tick
     out = []
     for h in range(first, axis.last + 1, step):
         label = f"h{h}"
-        if clock and axis.start_time is not None:
-            label = (axis.start_time + timedelta(hours=h)).strftime("%H:%M")
+        at = shifted(axis.start_time, h) if clock and axis.start_time is not None else None
+        if at is not None:
+            label = at.strftime("%H:%M")
         out.append(Tick(axis.x(h), label, "hour", h))
     return out
 
@@ -121,6 +156,8 @@ def time_axis(
     first: int, last: int, left: float, width: float, start_time: datetime | None
 ) -> TimeAxis:
     axis = TimeAxis(first, max(last, first + 1), left, width, start_time)
+    if start_time is not None:
+        check_clock(start_time, axis.first, axis.last)
     if start_time is None:
         axis.ticks = hour_ticks(axis)
     elif (axis.last - axis.first) / 24 <= MAX_DAY_TICKS:
