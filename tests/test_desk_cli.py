@@ -148,3 +148,23 @@ def test_a_study_with_impossible_numbers_is_refused(
         assert main(["report", str(plan_file), "-o", str(page), "--robustness", str(path)]) == 2
         assert expected[next(iter(edit))] in capsys.readouterr().err
         assert not page.exists()
+
+
+def test_report_refuses_clock_times_past_the_calendar(
+    plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A transfer arriving far past the last stage (a tampered plan) with a late start_time:
+    exit 2 naming the hour, never an OverflowError."""
+    scenario = json.loads((ROOT / "seeds" / "gaza-2025-phase1" / "scenario.json").read_text())
+    scenario["start_time"] = "9999-11-01T00:00:00+03:00"
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps(scenario))
+    plan = json.loads(plan_file.read_text())
+    plan["stages"][0]["transfers"][0]["arrival_hour"] = 10_000_000
+    far = tmp_path / "far.json"
+    far.write_text(json.dumps(plan))
+    page = tmp_path / "r.html"
+    assert main(["report", str(far), "--scenario", str(late), "-o", str(page)]) == 2
+    err = capsys.readouterr().err
+    assert "$.stages[0].transfers[0].arrival_hour: clock time out of range" in err
+    assert "Traceback" not in err and not page.exists()

@@ -122,7 +122,12 @@ def plan_html(
     robustness: Robustness | None = None,
     interactive: bool = False,
 ) -> str:
-    """The report as one HTML document."""
+    """The report as one HTML document. InputError when a clock time of the plan (or of an
+    alternative) falls outside the calendar (a tampered plan's hours, a late start_time)."""
+    from planner.export.common import check_clock
+
+    for each in (plan, *plan.alternatives):
+        check_clock(each, sc, "report")
     views = [_plan_view(plan, sc, "p1", detail=True)]
     views += [
         _plan_view(alt, sc, f"p{i}", detail=False)
