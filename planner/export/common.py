@@ -82,7 +82,7 @@ def need_clock(fmt: str, scenario: Scenario | None, source: str = DEFAULT_SOURCE
     return scenario.start_time
 
 
-def _shifted(start: datetime, hour: int) -> datetime | None:
+def shifted(start: datetime, hour: float) -> datetime | None:
     """t=0 plus ``hour`` hours, None when it (or, with an offset, its UTC time) is outside the
     calendar (years 1 to 9999)."""
     try:
@@ -110,7 +110,7 @@ def clock_at(
     InputError when it is out of the calendar (:func:`check_clock` finds them all first)."""
     if start is None or hour is None:
         return None
-    at = _shifted(start, hour)
+    at = shifted(start, hour)
     if at is None:
         raise InputError(source, [_out_of_range(start, hour)])
     return at
@@ -143,7 +143,7 @@ def check_clock(plan: Plan, scenario: Scenario | None, source: str = DEFAULT_SOU
     problems = [
         _out_of_range(start, hour, path)
         for path, hour in [("$.scenario start_time", 0), *plan_hours(plan)]
-        if hour is not None and _shifted(start, hour) is None
+        if hour is not None and shifted(start, hour) is None
     ]
     if problems:
         raise InputError(source, problems[:10])

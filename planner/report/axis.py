@@ -7,21 +7,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from planner.export.common import shifted
 
 HOUR_STEPS = (1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 720, 1440)
 CHAR_PX = 6.4  # the width of one character at the charts' 11 px font, roughly
-
-
-def shifted(start_time: datetime, hour: float) -> datetime | None:
-    """t=0 plus ``hour`` hours; None when it (or its UTC time) is outside the calendar."""
-    try:
-        at = start_time + timedelta(hours=hour)
-        if at.utcoffset() is not None:
-            at.astimezone(UTC)
-    except OverflowError:
-        return None
-    return at
 
 
 def check_clock(start_time: datetime, first: int, last: int, source: str = "report") -> None:
