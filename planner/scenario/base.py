@@ -115,3 +115,11 @@ class ScenarioProblems(ValueError):
 def names(ids: list[str] | tuple[str, ...]) -> str:
     """Ids as a comma-separated list, for sentences."""
     return ", ".join(ids)
+
+
+def range_miss(bounds: tuple[int, int] | None, name: str, value: int) -> str | None:
+    """``"[low, high] must contain <name> <value>"`` when an uncertain number's range (its
+    ``range_hours``) leaves out the number itself; None when it holds it (or there is none)."""
+    if bounds is None or bounds[0] <= value <= bounds[1]:
+        return None
+    return f"[{bounds[0]}, {bounds[1]}] must contain {name} {value}"

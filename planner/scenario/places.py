@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictFloat, model_validator
 
-from planner.scenario.base import Distribution, Flag, Hours, Id, Percent, Strict
+from planner.scenario.base import Distribution, Flag, Hours, Id, Percent, Strict, range_miss
 
 
 class Place(Strict):
@@ -81,10 +81,9 @@ class Route(Strict):
 
     @model_validator(mode="after")
     def _range(self) -> Route:
-        if self.range_hours is not None:
-            lo, hi = self.range_hours
-            if not lo <= self.hours <= hi:
-                raise ValueError(f"range_hours [{lo}, {hi}] must contain hours {self.hours}")
+        miss = range_miss(self.range_hours, "hours", self.hours)
+        if miss:
+            raise ValueError(f"range_hours {miss}")
         return self
 
 
@@ -121,10 +120,7 @@ class WithdrawalLine(Strict):
 
     @model_validator(mode="after")
     def _range(self) -> WithdrawalLine:
-        if self.range_hours is not None:
-            lo, hi = self.range_hours
-            if not lo <= self.move_hours <= hi:
-                raise ValueError(
-                    f"range_hours [{lo}, {hi}] must contain move_hours {self.move_hours}"
-                )
+        miss = range_miss(self.range_hours, "move_hours", self.move_hours)
+        if miss:
+            raise ValueError(f"range_hours {miss}")
         return self

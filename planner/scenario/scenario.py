@@ -31,6 +31,7 @@ from planner.scenario.base import (
     ScenarioProblems,
     SchemaKey,
     Strict,
+    range_miss,
 )
 from planner.scenario.hints import with_hints
 from planner.scenario.people import HostageCohort, PrisonerCohort
@@ -149,13 +150,9 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
-        if self.handover_range_hours is not None:
-            lo, hi = self.handover_range_hours
-            if not lo <= self.handover_hours <= hi:
-                raise ScenarioProblems(
-                    [("$.handover_range_hours", f"[{lo}, {hi}] must contain handover_hours "
-                      f"{self.handover_hours}")]
-                )  # fmt: skip
+        miss = range_miss(self.handover_range_hours, "handover_hours", self.handover_hours)
+        if miss:
+            raise ScenarioProblems([("$.handover_range_hours", miss)])
         problems = cross_check(self)
         if problems:
             raise ScenarioProblems(problems)

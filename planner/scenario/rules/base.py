@@ -26,7 +26,7 @@ from annotated_types import Ge, Le
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.fields import FieldInfo
 
-from planner.scenario.base import Id, Problem, Strict
+from planner.scenario.base import Id, Problem, Strict, range_miss
 
 if TYPE_CHECKING:
     from planner.scenario.scenario import Scenario
@@ -111,14 +111,11 @@ class RuleBase(Strict):
     @model_validator(mode="after")
     def _range_holds_its_number(self) -> RuleBase:
         """``range_hours`` [low, high], where a kind has one, contains its number."""
-        rng = getattr(self, "range_hours", None)
-        if rng is not None and self.ranged_field is not None:
-            lo, hi = rng
+        if self.ranged_field is not None:
             value = getattr(self, self.ranged_field)
-            if not lo <= value <= hi:
-                raise ValueError(
-                    f"range_hours [{lo}, {hi}] must contain {self.ranged_field} {value}"
-                )
+            miss = range_miss(getattr(self, "range_hours", None), self.ranged_field, value)
+            if miss:
+                raise ValueError(f"range_hours {miss}")
         return self
 
     def describe(self, sc: Scenario) -> str:
