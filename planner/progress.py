@@ -34,11 +34,11 @@ class _Bars:
         self.bars: dict[str, Any] = {}
 
     def __call__(self, what: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
-        tqdm.monitor_interval = 0  # no monitor thread: the trial pools fork after a bar is shown
         bar = self.bars.get(what)
         if bar is None:
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: the trial pools fork after a bar shows
             bar = tqdm(total=total, desc=what, file=sys.stderr, leave=False, unit="")
             self.bars[what] = bar
         if bar.total != total:
